@@ -1,0 +1,100 @@
+"""One factory wires everything: `build_application` is used by `run`, the console and tests."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    TypeHandler,
+)
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from bot.context import BotContext, attach_services
+from bot.errors import error_handler
+from bot.flows import crisis, fallback, menu
+from bot.i18n import N_, _, pick_language, set_language
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+# Group numbers: lower runs first. A handler that answers raises ApplicationHandlerStop.
+GROUP_LANGUAGE = -10  # every update: pick the user's language
+GROUP_CRISIS = -5  # crisis words beat any conversation state
+GROUP_MAIN = 0  # conversations, commands, views; the fallback is last in this group
+
+COMMANDS = (
+    ("start", N_("Начало")),
+    ("menu", N_("Меню")),
+    ("help", N_("Помощ")),
+    ("privacy", N_("Лични данни")),
+)
+
+
+async def _set_language(update: Update, context: BotContext) -> None:
+    """Speak the user's Telegram language when we have it, Bulgarian otherwise."""
+    user = update.effective_user
+    set_language(pick_language(user.language_code if user else None))
+
+
+async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    set_language("bg")
+    await application.bot.set_my_commands([BotCommand(c, _(d)) for c, d in COMMANDS])
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    services: Services | None = None,
+    rate_limiter: bool | None = None,
+    persistence: bool = True,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """Build the bot; `request` swaps the Bot API transport (console, tests)."""
+    services = services or Services.from_settings(settings)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token or "0:offline")
+        .defaults(Defaults(tzinfo=settings.tz))
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(_post_init)
+    )
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url)
+        if settings.base_file_url:
+            builder = builder.base_file_url(settings.base_file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    use_limiter = settings.rate_limiter if rate_limiter is None else rate_limiter
+    if use_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if persistence:
+        from bot.persistence import DatabasePersistence
+
+        builder = builder.persistence(DatabasePersistence(services.db))
+    application = builder.build()
+    attach_services(application, services)
+    register_handlers(application, services)
+    return application
+
+
+def register_handlers(
+    application: Application[Any, Any, Any, Any, Any, Any], services: Services
+) -> None:
+    # Note: order matters. Language first, then crisis words (answer before anything
+    # else, in any state), then conversations and views; the fallback comes last.
+    application.add_handler(TypeHandler(Update, _set_language), group=GROUP_LANGUAGE)
+    application.add_handlers(crisis.handlers(services.content), group=GROUP_CRISIS)
+    main_handlers = [
+        *menu.handlers(),
+        *fallback.handlers(),  # must stay last: it answers whatever nobody else took
+    ]
+    application.add_handlers(main_handlers, group=GROUP_MAIN)
+    application.add_error_handler(error_handler)

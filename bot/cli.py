@@ -1,0 +1,98 @@
+"""`cop-bot`: run the bot (polling or webhook) or chat with it in the terminal."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from bot import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=False,
+    help="Telegram assistant of a Център за обществена подкрепа (ЦОП).",
+)
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    from bot.centre import ContentError, content_for
+    from bot.config import Settings
+
+    try:
+        settings = Settings()
+        content_for(settings.centre)
+    except ContentError as exc:
+        typer.echo(f"cop-bot: content file is broken: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except Exception as exc:  # pydantic ValidationError on a bad setting
+        typer.echo(f"cop-bot: bad settings: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    return settings
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cop-bot {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """With no command: run the bot if TELEGRAM_BOT_TOKEN is set, else open the console."""
+    if ctx.invoked_subcommand is None:
+        settings = _settings()
+        if settings.telegram_bot_token:
+            run()
+        else:
+            typer.echo("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead.")
+            console()
+
+
+@app.command()
+def run() -> None:
+    """Run the bot with long polling (needs TELEGRAM_BOT_TOKEN)."""
+    settings = _settings()
+    if not settings.telegram_bot_token:
+        typer.echo(
+            "cop-bot: TELEGRAM_BOT_TOKEN is not set (put it in the environment or .env); "
+            "try `cop-bot console` to chat without a token.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    from bot.logs import configure
+    from bot.runner import run_polling
+
+    configure(settings.log_level)
+    run_polling(settings)
+
+
+@app.command()
+def console(
+    user_id: Annotated[int, typer.Option(help="Telegram user id to play.")] = 1001,
+    language: Annotated[str, typer.Option(help="Telegram language code to play.")] = "bg",
+) -> None:
+    """Chat with the real flows in the terminal: no token, no network.
+
+    Type a message and press Enter. Bot buttons are numbered: type !N to press
+    button N of the last message that has buttons; !contact shares a phone
+    number (!contact 0888123456); !quit or Ctrl-D leaves.
+    """
+    settings = _settings()
+    from bot.console import run_console
+
+    run_console(settings, user_id=user_id, language=language)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

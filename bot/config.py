@@ -1,0 +1,78 @@
+"""Settings of one running bot: read once from the environment and `.env`, then passed down."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the bot; nothing else in the code reads `os.environ`."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    # e.g. http://127.0.0.1:9000/bot for a self-hosted Bot API server or an emulator.
+    telegram_base_url: str | None = Field(default=None, alias="TELEGRAM_BASE_URL")
+    database_url: str = Field(default="sqlite:///data/cop-bot.sqlite3", alias="DATABASE_URL")
+    centre: str = Field(default="harmanli", alias="CENTRE")
+    staff_chat_id: int | None = Field(default=None, alias="STAFF_CHAT_ID")
+    timezone: str = Field(default="Europe/Sofia", alias="TIMEZONE")
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+
+    # Conversations left idle this long are closed politely.
+    conversation_timeout_minutes: int = Field(default=30, alias="CONVERSATION_TIMEOUT_MINUTES")
+
+    # Reminders: minutes before the appointment ("1440" = the day before at
+    # REMINDER_DAY_BEFORE_AT); quiet hours when no reminder is sent.
+    reminder_day_before_at: str = Field(default="18:00", alias="REMINDER_DAY_BEFORE_AT")
+    reminder_hours_before: float = Field(default=2.0, alias="REMINDER_HOURS_BEFORE")
+    reminder_quiet_start: str = Field(default="21:00", alias="REMINDER_QUIET_START")
+    reminder_quiet_end: str = Field(default="08:00", alias="REMINDER_QUIET_END")
+    reminder_interval_seconds: float = Field(default=30.0, alias="REMINDER_INTERVAL_SECONDS")
+    reminder_max_attempts: int = Field(default=5, alias="REMINDER_MAX_ATTEMPTS")
+    retention_days: int = Field(default=365, alias="RETENTION_DAYS")
+
+    # Rate limiter (Telegram: ~30 messages/s overall, 1/s per chat).
+    rate_limiter: bool = Field(default=True, alias="RATE_LIMITER")
+
+    # Webhook mode.
+    webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
+    webhook_secret: str | None = Field(default=None, alias="WEBHOOK_SECRET")
+    webhook_listen: str = Field(default="127.0.0.1", alias="WEBHOOK_LISTEN")
+    webhook_port: int = Field(default=8443, alias="WEBHOOK_PORT")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises on an unknown zone, at start-up
+        return value
+
+    @field_validator("staff_chat_id", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_file_url(self) -> str | None:
+        """The file URL follows the API URL: .../bot -> .../file/bot."""
+        if not self.telegram_base_url:
+            return None
+        base = self.telegram_base_url.rstrip("/")
+        head, _, tail = base.rpartition("/")
+        return f"{head}/file/{tail}" if head else f"{base}/file"
+
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix):
+            rest = self.database_url[len(prefix) :]
+            return None if rest in ("", ":memory:") else Path(rest)
+        return None

@@ -1,0 +1,47 @@
+"""The one error handler: log the failure without personal data, and tell the user."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.context import BotContext
+from bot.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+def where(error: BaseException | None) -> str:
+    """The frames of the failure (file:line function), without the exception's text."""
+    if error is None or error.__traceback__ is None:
+        return "?"
+    frames = traceback.extract_tb(error.__traceback__)[-4:]
+    return " <- ".join(
+        f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in reversed(frames)
+    )
+
+
+async def error_handler(update: object, context: BotContext) -> None:
+    """Apologise with the centre's phone; the log names the error, never the message."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    # Only the type and the location: exception messages can quote user text.
+    log.error("update %s failed: %s at %s", update_id, type(error).__name__, where(error))
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != "private":
+        return
+    phone = context.services.content.contacts.main_phone.display
+    try:
+        await context.bot.send_message(
+            update.effective_chat.id,
+            _(
+                "Съжаляваме, нещо се обърка от наша страна. Опитайте отново след малко "
+                "или се обадете на {phone}."
+            ).format(phone=phone),
+        )
+    except TelegramError:
+        log.warning("could not send the apology for update %s", update_id)

@@ -1,0 +1,1 @@
+"""Parents' conversations: one module each, each exposing `handlers()`."""

@@ -1,0 +1,136 @@
+"""Translations and dates. Message ids are the Bulgarian texts; catalogs in `locales/`.
+
+The current language lives in a context variable set once per update (and per
+reminder), so `_()` can be called anywhere without threading a locale through.
+Catalogs are read from the `.po` files at start-up: no compile step for anyone.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime, time
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+DEFAULT_LANGUAGE = "bg"
+SUPPORTED_LANGUAGES = ("bg", "en")
+
+_language: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
+
+
+def pick_language(telegram_code: str | None) -> str:
+    """Map a Telegram language code ("en-GB", "uk", None) to a supported one, bg otherwise."""
+    if telegram_code:
+        base = telegram_code.split("-")[0].split("_")[0].lower()
+        if base in SUPPORTED_LANGUAGES:
+            return base
+    return DEFAULT_LANGUAGE
+
+
+def set_language(language: str) -> None:
+    _language.set(language if language in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def current_language() -> str:
+    return _language.get()
+
+
+@contextmanager
+def language(code: str) -> Iterator[None]:
+    """Speak `code` inside the block (used by jobs that write to many parents)."""
+    token = _language.set(code if code in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+@cache
+def catalog(code: str) -> gettext.NullTranslations:
+    po_path = LOCALES_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_path.exists():
+        return gettext.NullTranslations()
+    with po_path.open("rb") as handle:
+        parsed = read_po(handle, locale=code)
+    buffer = io.BytesIO()
+    write_mo(buffer, parsed, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def _(message: str) -> str:
+    """Translate into the current language; the message id is the Bulgarian text."""
+    return catalog(_language.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return catalog(_language.get()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark for extraction only; translated later where it is shown."""
+    return message
+
+
+# --- dates and times, always in the centre's zone -------------------------------------------
+
+
+def _babel_locale() -> str:
+    return _language.get()
+
+
+def local(moment: datetime, tz: ZoneInfo) -> datetime:
+    """An aware moment seen on the centre's wall clock."""
+    return moment.astimezone(tz)
+
+
+def format_day(day: date) -> str:
+    """ "понеделник, 23 ноември 2026 г." """
+    return format_date(day, "full", locale=_babel_locale())
+
+
+def format_day_short(day: date) -> str:
+    """ "понеделник, 23 ноември" for buttons and reminders (the year is obvious)."""
+    return format_date(day, "EEEE, d MMMM", locale=_babel_locale())
+
+
+def format_day_numeric(day: date) -> str:
+    """ "23.11.2026 г." """
+    return format_date(day, "medium", locale=_babel_locale())
+
+
+def format_clock(moment: time | datetime) -> str:
+    """ "14:30" """
+    return format_time(moment, "HH:mm", locale=_babel_locale())
+
+
+def relative_day(day: date, today: date) -> str | None:
+    """ "днес" / "утре" where true, else None."""
+    delta = (day - today).days
+    if delta == 0:
+        return _("днес")
+    if delta == 1:
+        return _("утре")
+    return None
+
+
+def format_when(moment: datetime, tz: ZoneInfo, now: datetime | None = None) -> str:
+    """ "утре, вторник, 24 ноември, 10:00 ч." in the centre's zone."""
+    at = moment.astimezone(tz)
+    day_text = format_day_short(at.date())
+    if now is not None:
+        rel = relative_day(at.date(), now.astimezone(tz).date())
+        if rel:
+            day_text = f"{rel}, {day_text}"
+    return _("{day}, {time} ч.").format(day=day_text, time=format_clock(at))

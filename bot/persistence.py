@@ -1,0 +1,83 @@
+"""PTB persistence over `storage/`: half-finished conversations survive a restart."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from copy import deepcopy
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
+
+from storage import state
+from storage.db import Database
+
+
+class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """User data, chat data and conversation states as JSON rows in the database.
+
+    Bot data is not persisted (it holds the live services); callback data is plain strings.
+    """
+
+    def __init__(self, db: Database, update_interval: float = 1) -> None:
+        super().__init__(
+            store_data=PersistenceInput(bot_data=False, callback_data=False),
+            update_interval=update_interval,
+        )
+        self.db = db
+
+    async def get_user_data(self) -> dict[int, dict[Any, Any]]:
+        rows = state.load_all(self.db, kind="user")
+        return defaultdict(dict, {int(k): v for k, v in rows.items()})
+
+    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        rows = state.load_all(self.db, kind="chat")
+        return defaultdict(dict, {int(k): v for k, v in rows.items()})
+
+    async def get_bot_data(self) -> dict[Any, Any]:
+        return {}
+
+    async def get_callback_data(self) -> CDCData | None:
+        return None
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        rows = state.load_all(self.db, kind="conversation", name=name)
+        return {tuple(json.loads(k)): v for k, v in rows.items()}
+
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        state.save(
+            self.db, kind="conversation", name=name, key=json.dumps(list(key)), value=new_state
+        )
+
+    async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        state.save(self.db, kind="user", key=str(user_id), value=deepcopy(data) or None)
+
+    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+        state.save(self.db, kind="chat", key=str(chat_id), value=deepcopy(data) or None)
+
+    async def update_bot_data(self, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_callback_data(self, data: CDCData) -> None:
+        return None
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        state.save(self.db, kind="chat", key=str(chat_id), value=None)
+
+    async def drop_user_data(self, user_id: int) -> None:
+        state.save(self.db, kind="user", key=str(user_id), value=None)
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
+        return None
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
+        return None
+
+    async def refresh_bot_data(self, bot_data: dict[Any, Any]) -> None:
+        return None
+
+    async def flush(self) -> None:
+        return None

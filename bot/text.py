@@ -1,0 +1,86 @@
+"""Reading what people type: case, punctuation, typos and Latin-script Bulgarian.
+
+Crisis words and the FAQ are matched on a "skeleton": both the text and the keyword
+are lowered, Cyrillic is spelled in Latin, and the letters шльокавица writes in many
+ways (ъ as a/u/y, ч as 4/ch, ш as 6/sh, я as q/ya …) fall together.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
+
+_CYR_TO_LAT = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
+    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "c", "ч": "ch",
+    "ш": "sh", "щ": "sht", "ъ": "a", "ь": "", "ю": "yu", "я": "ya", "ѝ": "i",
+}  # fmt: skip
+
+# Latin spellings people use, folded to the same skeleton (order matters: longest first).
+_LATIN_FOLDS: tuple[tuple[str, str], ...] = (
+    ("sht", "sht"), ("4", "ch"), ("6", "sh"), ("w", "v"), ("x", "h"), ("q", "ya"),
+    ("ja", "ya"), ("ju", "yu"), ("ts", "c"), ("tz", "c"), ("j", "zh"), ("`", "a"),
+    ("'", "a"), ("y", "a"),
+)  # fmt: skip
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def skeleton(text: str) -> str:
+    """Lowered, Latin-spelled, punctuation-free form for matching (not for display)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    out = "".join(_CYR_TO_LAT.get(ch, ch) for ch in text)
+    for src, dst in _LATIN_FOLDS:
+        out = out.replace(src, dst)
+    # "u" and "a" both stand for ъ in шльокавица; fold u into a as well.
+    out = out.replace("u", "a")
+    return " ".join(_WORD.findall(out))
+
+
+def tokens(text: str) -> list[str]:
+    return skeleton(text).split()
+
+
+def _token_matches(word: str, token: str, *, prefix: bool, fuzzy: bool) -> bool:
+    if token == word:
+        return True
+    if prefix and len(word) >= 5 and token.startswith(word):
+        return True
+    if fuzzy and len(word) >= 5 and abs(len(token) - len(word)) <= 2:
+        return SequenceMatcher(None, word, token).ratio() >= 0.8
+    return False
+
+
+def phrase_in(phrase: str, text_tokens: Sequence[str], *, fuzzy: bool = False) -> bool:
+    """True if the phrase's words appear in a row (last word may be a longer form)."""
+    words = tokens(phrase)
+    if not words or len(words) > len(text_tokens):
+        return False
+    for start in range(len(text_tokens) - len(words) + 1):
+        window = text_tokens[start : start + len(words)]
+        if all(
+            _token_matches(w, t, prefix=True, fuzzy=fuzzy)
+            for w, t in zip(words, window, strict=True)
+        ):
+            return True
+    return False
+
+
+def is_crisis(text: str, words: Iterable[str]) -> bool:
+    """Crisis words win over everything; typos are not forgiven, word roots are."""
+    text_tokens = tokens(text)
+    return any(phrase_in(word, text_tokens) for word in words)
+
+
+def best_match(text: str, entries: Iterable[tuple[str, Sequence[str]]]) -> str | None:
+    """The key whose keywords match most (typos forgiven); None when nothing matches."""
+    text_tokens = tokens(text)
+    best: tuple[int, str] | None = None
+    for key, keywords in entries:
+        score = sum(len(tokens(k)) for k in keywords if phrase_in(k, text_tokens, fuzzy=True))
+        if score and (best is None or score > best[0]):
+            best = (score, key)
+    return best[1] if best else None

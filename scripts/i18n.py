@@ -1,0 +1,105 @@
+"""Refresh the catalogs: extract `_()`/`N_()` strings and the content files' texts.
+
+    .venv/bin/python scripts/i18n.py
+
+Message ids are the Bulgarian texts, so the bg catalog is filled from them (staff can
+re-word a text there without touching code); the en catalog keeps its translations,
+new ids arrive empty, and `tests/test_i18n.py` lists what is missing.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ROOT / "locales"
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+# Content keys that are identifiers, numbers or phone numbers, not prose.
+NOT_TEXT_KEYS = {
+    "key",
+    "e164",
+    "display",
+    "answer",
+    "email",
+    "keywords",
+    "words",
+    "emergency",
+    "children",
+    "missing_children",
+    "domestic_violence",
+    "number",
+}
+
+
+def _content_strings(node: object, key: str = "") -> list[str]:
+    if key in NOT_TEXT_KEYS:
+        return []
+    if isinstance(node, str):
+        return [node] if node.strip() else []
+    if isinstance(node, dict):
+        return [s for k, v in node.items() for s in _content_strings(v, k)]
+    if isinstance(node, list):
+        return [s for v in node for s in _content_strings(v, key)]
+    return []
+
+
+def build_template() -> Catalog:
+    template = Catalog(project="cop-bot", charset="utf-8")
+    for package in ("bot", "admin", "storage"):
+        for filename, lineno, message, comments, _ctx in extract_from_dir(
+            ROOT / package,
+            method_map=[("**.py", "python")],
+            keywords=KEYWORDS,
+            comment_tags=("TRANSLATORS:",),
+            strip_comment_tags=True,
+        ):
+            template.add(
+                message, locations=[(f"{package}/{filename}", lineno)], auto_comments=comments
+            )
+    for path in sorted((ROOT / "bot" / "content").glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for text in _content_strings(data):
+            template.add(text, locations=[(f"bot/content/{path.name}", 0)])
+    return template
+
+
+def update(code: str, template: Catalog) -> None:
+    po_path = LOCALES / code / "LC_MESSAGES" / "messages.po"
+    po_path.parent.mkdir(parents=True, exist_ok=True)
+    if po_path.exists():
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=code)
+    else:
+        catalog = Catalog(locale=code, project="cop-bot", charset="utf-8")
+    catalog.update(template, no_fuzzy_matching=True)
+    catalog.obsolete.clear()
+    if code == "bg":
+        for message in catalog:
+            if message.id and not message.string:
+                message.string = message.id
+            message.flags.discard("fuzzy")
+    with po_path.open("wb") as handle:
+        write_po(handle, catalog, width=0, omit_header=False, sort_output=True)
+
+
+def main() -> int:
+    template = build_template()
+    LOCALES.mkdir(exist_ok=True)
+    with (LOCALES / "messages.pot").open("wb") as handle:
+        write_po(handle, template, width=0, sort_output=True)
+    for code in ("bg", "en"):
+        update(code, build_template())  # a fresh template: update() shares message objects
+    with (LOCALES / "en/LC_MESSAGES/messages.po").open("rb") as handle:
+        missing = [m.id for m in read_po(handle) if m.id and not m.string]
+    print(f"{len(template)} messages; en missing {len(missing)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Engine, short sessions and schema upgrades for SQLite (default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, create_engine, select
+
+from storage.models import BookingRules, OpeningHours
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def normalise_url(url: str) -> str:
+    """Accept postgres:// and postgresql:// and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=NullPool if database in (None, "", ":memory:") else None,
+        )
+        _sqlite_write_transactions(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _sqlite_write_transactions(engine: Engine) -> None:
+    """Every SQLite transaction takes the write lock at BEGIN (BEGIN IMMEDIATE).
+
+    That serialises check-then-insert (capacity, limits) across threads and processes,
+    which is what the booking rules need; SQLite has one writer anyway.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """One engine per process; services open one short session per call."""
+
+    def __init__(self, url: str) -> None:
+        self.url = normalise_url(url)
+        self.engine = make_engine(self.url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on any exception."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration and seed default rules."""
+        upgrade_schema(self.engine)
+        seed_defaults(self)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade_schema(engine: Engine) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), "head")
+
+
+# Documented assumption (the seeds give no hours): Monday–Friday 09:00–12:30 and
+# 13:30–17:00, 60-minute slots, one place each, 2 hours lead time, 21 days ahead.
+# Staff change them with `cop-admin hours set` and /close, /open.
+DEFAULT_HOURS: tuple[tuple[time, time], ...] = (
+    (time(9, 0), time(12, 30)),
+    (time(13, 30), time(17, 0)),
+)
+DEFAULT_WEEKDAYS = (0, 1, 2, 3, 4)
+
+
+def seed_defaults(db: Database) -> None:
+    with db.session() as session:
+        if session.exec(select(BookingRules)).first() is not None:
+            return
+        session.add(BookingRules(id=1))
+        for weekday in DEFAULT_WEEKDAYS:
+            for opens, closes in DEFAULT_HOURS:
+                session.add(OpeningHours(weekday=weekday, opens=opens, closes=closes))

@@ -1,0 +1,174 @@
+"""Tables. Times are aware UTC (`UTCDateTime`); Telegram ids are 64-bit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.clock import utcnow
+from storage.types import UTCDateTime
+
+
+def _utc(**kw: object) -> object:
+    return Field(sa_type=UTCDateTime, **kw)  # type: ignore[arg-type]
+
+
+class AppointmentStatus(StrEnum):
+    pending = "pending"
+    confirmed = "confirmed"
+    declined = "declined"
+    cancelled_by_parent = "cancelled_by_parent"
+    cancelled_by_staff = "cancelled_by_staff"
+    attended = "attended"
+    no_show = "no_show"
+
+
+# Statuses that hold a place in a slot.
+ACTIVE_STATUSES = (AppointmentStatus.pending, AppointmentStatus.confirmed)
+
+
+class Parent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_type=BigInteger, unique=True, index=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    display_name: str | None = None
+    phone: str | None = None  # E.164
+    language: str = "bg"
+    consent_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    unreachable_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    created_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+    updated_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class Appointment(SQLModel, table=True):
+    __table_args__ = (Index("ix_appointment_start_status", "start", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    parent_id: int | None = Field(default=None, foreign_key="parent.id", index=True)
+    topic: str  # a booking topic key from the content file
+    note: str | None = Field(default=None, sa_type=Text)
+    start: datetime = _utc()  # type: ignore[assignment]
+    end: datetime = _utc()  # type: ignore[assignment]
+    status: str = Field(default=AppointmentStatus.pending, index=True)
+    # Idempotency: a retried update or a double tap on "Потвърди" books once.
+    request_key: str | None = Field(default=None, unique=True)
+    decline_reason: str | None = None
+    cancel_reason: str | None = None
+    staff_note: str | None = Field(default=None, sa_type=Text)
+    # The parent's answer to a reminder: "coming" (Ще дойда).
+    parent_reply: str | None = None
+    parent_reply_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    # Staff "Друг час": a proposed new start the parent accepts or refuses.
+    proposed_start: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    handled_by: str | None = None  # staff name who confirmed/declined, for the card
+    handled_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    anonymised_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    created_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+    updated_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class OpeningHours(SQLModel, table=True):
+    """One open interval on a weekday (0 = Monday); several rows make breaks."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    weekday: int = Field(index=True)
+    opens: time
+    closes: time
+
+
+class BookingRules(SQLModel, table=True):
+    """A single row (id 1): how the opening hours are cut into bookable places."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slot_minutes: int = 60
+    places_per_slot: int = 1
+    min_lead_minutes: int = 120
+    horizon_days: int = 21
+
+
+class ClosedDay(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(unique=True, index=True)
+    reason: str | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    appointment_id: int | None = Field(default=None, index=True)
+    actor: str  # "parent", "staff:<id> <name>", "system"
+    action: str
+    from_status: str | None = None
+    to_status: str | None = None
+    detail: str | None = None
+    at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class StaffRole(StrEnum):
+    staff = "staff"
+    admin = "admin"
+
+
+class StaffMember(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_type=BigInteger, unique=True, index=True)
+    name: str
+    role: str = StaffRole.staff
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    added_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class StaffInvite(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(unique=True, index=True)
+    role: str = StaffRole.staff
+    expires_at: datetime = _utc()  # type: ignore[assignment]
+    used_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    used_by: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class StaffCard(SQLModel, table=True):
+    """Where an appointment's card was posted, so it can be edited in place."""
+
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    appointment_id: int = Field(foreign_key="appointment.id", index=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int = Field(sa_type=BigInteger)
+
+
+class ReminderState(StrEnum):
+    planned = "planned"
+    claimed = "claimed"
+    sent = "sent"
+    skipped = "skipped"
+    withdrawn = "withdrawn"
+    failed = "failed"
+
+
+class Reminder(SQLModel, table=True):
+    __table_args__ = (Index("ix_reminder_state_due", "state", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    appointment_id: int = Field(foreign_key="appointment.id", index=True)
+    kind: str  # day_before / hours_before / manual
+    due_at: datetime = _utc()  # type: ignore[assignment]
+    state: str = ReminderState.planned
+    attempts: int = 0
+    last_error: str | None = None
+    sent_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    lease_until: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    claimed_by: str | None = None
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class PersistedState(SQLModel, table=True):
+    """PTB persistence rows: conversations, user/chat/bot data, as JSON."""
+
+    kind: str = Field(primary_key=True)  # conversation / user / chat / bot / callback
+    name: str = Field(primary_key=True, default="")  # conversation name, or ""
+    key: str = Field(primary_key=True, default="")  # JSON of the key tuple, or id
+    data: str = Field(sa_column=Column(Text, nullable=False))
