@@ -16,10 +16,22 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from admin.telegram import handlers as staff
+from bot import jobs
 from bot.config import Settings
 from bot.context import BotContext, attach_services
 from bot.errors import error_handler
-from bot.flows import crisis, fallback, menu
+from bot.flows import (
+    booking,
+    crisis,
+    data,
+    fallback,
+    info,
+    menu,
+    my_bookings,
+    referral,
+    reminder_reply,
+)
 from bot.i18n import N_, _, pick_language, set_language
 from bot.services import Services
 
@@ -47,6 +59,7 @@ async def _set_language(update: Update, context: BotContext) -> None:
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     set_language("bg")
     await application.bot.set_my_commands([BotCommand(c, _(d)) for c, d in COMMANDS])
+    jobs.schedule(application)
 
 
 def build_application(
@@ -93,6 +106,13 @@ def register_handlers(
     application.add_handler(TypeHandler(Update, _set_language), group=GROUP_LANGUAGE)
     application.add_handlers(crisis.handlers(services.content), group=GROUP_CRISIS)
     main_handlers = [
+        *staff.handlers(services.settings),  # staff commands check the role themselves
+        *booking.handlers(),  # conversations before the plain views they may start from
+        *my_bookings.handlers(),
+        *data.handlers(),
+        *reminder_reply.handlers(),
+        *referral.handlers(),
+        *info.handlers(),
         *menu.handlers(),
         *fallback.handlers(),  # must stay last: it answers whatever nobody else took
     ]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from bot.centre import Content, content_for
 from bot.config import Settings
 from storage.clock import utcnow
 from storage.db import Database
+from storage.reminders import ReminderPolicy
 
 
 @dataclass
@@ -24,8 +25,24 @@ class Services:
             db.upgrade()
         return cls(settings=settings, content=content_for(settings.centre), db=db)
 
+    @property
+    def reminder_policy(self) -> ReminderPolicy:
+        s = self.settings
+        return ReminderPolicy(
+            tz=s.tz,
+            day_before_at=_hhmm(s.reminder_day_before_at),
+            hours_before=s.reminder_hours_before,
+            quiet_start=_hhmm(s.reminder_quiet_start),
+            quiet_end=_hhmm(s.reminder_quiet_end),
+        )
+
     def now(self) -> datetime:
         return utcnow()
 
     def local_now(self) -> datetime:
         return utcnow().astimezone(self.settings.tz)
+
+
+def _hhmm(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))

@@ -1,0 +1,1 @@
+"""Staff features on the Telegram floor: handlers and cards (they import telegram)."""

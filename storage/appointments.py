@@ -1,0 +1,95 @@
+"""Appointment status changes: one place that checks the transition, audits it and
+keeps the reminders in step, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from storage import reminders
+from storage.errors import InvalidTransition, NotFound
+from storage.models import Appointment, AuditEntry
+from storage.models import AppointmentStatus as S
+from storage.reminders import ReminderPolicy
+
+ALLOWED: dict[str, set[str]] = {
+    S.pending: {S.confirmed, S.declined, S.cancelled_by_parent, S.cancelled_by_staff},
+    S.confirmed: {S.cancelled_by_parent, S.cancelled_by_staff, S.attended, S.no_show},
+    S.attended: {S.no_show},
+    S.no_show: {S.attended},
+    S.declined: set(),
+    S.cancelled_by_parent: set(),
+    S.cancelled_by_staff: set(),
+}
+
+
+def get(session: Session, appointment_id: int, *, lock: bool = False) -> Appointment:
+    appointment = session.get(Appointment, appointment_id, with_for_update=lock)
+    if appointment is None:
+        raise NotFound(f"appointment {appointment_id}")
+    return appointment
+
+
+def audit(
+    session: Session,
+    *,
+    appointment_id: int | None,
+    actor: str,
+    action: str,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    detail: str | None = None,
+    now: datetime,
+) -> None:
+    session.add(
+        AuditEntry(
+            appointment_id=appointment_id,
+            actor=actor,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            detail=detail,
+            at=now,
+        )
+    )
+
+
+def transition(
+    session: Session,
+    appointment: Appointment,
+    to: S,
+    *,
+    actor: str,
+    now: datetime,
+    policy: ReminderPolicy,
+    reason: str | None = None,
+) -> Appointment:
+    """Move to `to` if allowed; audit it; plan or withdraw reminders in the same transaction."""
+    current = appointment.status
+    if to not in ALLOWED.get(current, set()):
+        raise InvalidTransition(current, to)
+    appointment.status = to
+    appointment.updated_at = now
+    if to in (S.declined,):
+        appointment.decline_reason = reason
+    if to in (S.cancelled_by_parent, S.cancelled_by_staff):
+        appointment.cancel_reason = reason
+    session.add(appointment)
+    session.flush()
+    assert appointment.id is not None
+    audit(
+        session,
+        appointment_id=appointment.id,
+        actor=actor,
+        action="status",
+        from_status=current,
+        to_status=to,
+        detail=reason,
+        now=now,
+    )
+    if to == S.confirmed:
+        reminders.plan(session, appointment, policy, now)
+    elif to != S.attended:
+        reminders.withdraw(session, appointment.id)
+    return appointment
