@@ -52,6 +52,8 @@ async def _chat(settings: Settings, user_id: int, language: str) -> None:
 
     fake.listeners.append(on_call)
     async with application:
+        if application.post_init is not None:  # run_polling would call it; we do not poll
+            await application.post_init(application)
         await application.start()
         print(HELP, flush=True)
         bot = application.bot
