@@ -111,8 +111,8 @@ def upgrade_schema(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
-# Documented assumption (the seeds give no hours): Monday–Friday 09:00–12:30 and
-# 13:30–17:00, 60-minute slots, one place each, 2 hours lead time, 21 days ahead.
+# Documented assumption (the seeds give no hours): Monday–Friday 09:00–12:00 and
+# 13:00–17:00, 60-minute slots, one place each, 2 hours lead time, 21 days ahead.
 # Staff change them with `cop-admin hours set` and /close, /open.
 DEFAULT_HOURS: tuple[tuple[time, time], ...] = (
     (time(9, 0), time(12, 30)),
