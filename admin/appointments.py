@@ -1,0 +1,385 @@
+"""Staff actions on one appointment: confirm, decline, propose another time, attendance, notes.
+
+Each call is one short transaction that checks the staff list first, locks the row
+(`FOR UPDATE` on PostgreSQL; SQLite transactions are serialised by BEGIN IMMEDIATE)
+and writes the audit trail with who and when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from admin import slots
+from admin import staff as staff_service
+from admin.staff import StaffInfo
+from bot.services import Services
+from storage import appointments as repo
+from storage import reminders
+from storage.clock import utcnow
+from storage.errors import AlreadyHandled, NotAllowed, NotFound, SlotTaken, SlotUnavailable
+from storage.models import Appointment, Parent
+from storage.models import AppointmentStatus as S
+
+
+@dataclass(frozen=True)
+class AppointmentView:
+    """One appointment with its parent, as plain data for cards, lists and messages."""
+
+    id: int
+    status: str
+    topic: str
+    start: datetime
+    end: datetime
+    note: str | None
+    staff_note: str | None
+    decline_reason: str | None
+    cancel_reason: str | None
+    proposed_start: datetime | None
+    parent_reply: str | None
+    handled_by: str | None
+    handled_at: datetime | None
+    created_at: datetime
+    parent_id: int | None
+    parent_user_id: int | None
+    parent_chat_id: int | None
+    parent_name: str | None
+    parent_phone: str | None
+    parent_language: str
+    parent_unreachable: bool
+    bookings_count: int
+
+
+def view_of(session: Session, appointment: Appointment) -> AppointmentView:
+    parent = session.get(Parent, appointment.parent_id) if appointment.parent_id else None
+    count = 0
+    if appointment.parent_id is not None:
+        count = session.exec(
+            select(func.count())
+            .select_from(Appointment)
+            .where(Appointment.parent_id == appointment.parent_id)
+        ).one()
+    assert appointment.id is not None
+    return AppointmentView(
+        id=appointment.id,
+        status=appointment.status,
+        topic=appointment.topic,
+        start=appointment.start,
+        end=appointment.end,
+        note=appointment.note,
+        staff_note=appointment.staff_note,
+        decline_reason=appointment.decline_reason,
+        cancel_reason=appointment.cancel_reason,
+        proposed_start=appointment.proposed_start,
+        parent_reply=appointment.parent_reply,
+        handled_by=appointment.handled_by,
+        handled_at=appointment.handled_at,
+        created_at=appointment.created_at,
+        parent_id=appointment.parent_id,
+        parent_user_id=parent.telegram_user_id if parent else None,
+        parent_chat_id=parent.chat_id if parent else None,
+        parent_name=parent.display_name if parent else None,
+        parent_phone=parent.phone if parent else None,
+        parent_language=parent.language if parent else "bg",
+        parent_unreachable=bool(parent and parent.unreachable_at),
+        bookings_count=int(count),
+    )
+
+
+def load(services: Services, appointment_id: int) -> AppointmentView:
+    """Read one appointment (no role check: used after a checked action and by notify)."""
+    with services.db.session() as session:
+        return view_of(session, repo.get(session, appointment_id))
+
+
+def open_for_staff(
+    services: Services, *, appointment_id: int, staff_user_id: int
+) -> AppointmentView:
+    """Read one appointment for a staff member (role checked)."""
+    with services.db.session() as session:
+        staff_service.require(session, staff_user_id)
+        return view_of(session, repo.get(session, appointment_id))
+
+
+def _handled(appointment: Appointment, member: StaffInfo, now: datetime) -> None:
+    appointment.handled_by = member.name
+    appointment.handled_at = now
+    appointment.proposed_start = None
+
+
+def _expect(appointment: Appointment, *statuses: str) -> None:
+    """Someone else acted first: say who and when."""
+    if appointment.status not in statuses:
+        raise AlreadyHandled(appointment.status, appointment.handled_by, appointment.handled_at)
+
+
+def confirm(services: Services, *, appointment_id: int, staff_user_id: int) -> AppointmentView:
+    """pending -> confirmed (plans reminders); AlreadyHandled if someone was first."""
+    now = utcnow()
+    with services.db.session() as session:
+        member = staff_service.require(session, staff_user_id)
+        appointment = repo.get(session, appointment_id, lock=True)
+        _expect(appointment, S.pending)
+        _handled(appointment, member, now)
+        repo.transition(
+            session,
+            appointment,
+            S.confirmed,
+            actor=member.actor,
+            now=now,
+            policy=services.reminder_policy,
+        )
+        return view_of(session, appointment)
+
+
+def decline(
+    services: Services, *, appointment_id: int, staff_user_id: int, reason: str | None
+) -> AppointmentView:
+    """pending -> declined with a reason the parent will read."""
+    now = utcnow()
+    with services.db.session() as session:
+        member = staff_service.require(session, staff_user_id)
+        appointment = repo.get(session, appointment_id, lock=True)
+        _expect(appointment, S.pending)
+        _handled(appointment, member, now)
+        repo.transition(
+            session,
+            appointment,
+            S.declined,
+            actor=member.actor,
+            now=now,
+            policy=services.reminder_policy,
+            reason=reason,
+        )
+        return view_of(session, appointment)
+
+
+def cancel_by_staff(
+    services: Services, *, appointment_id: int, staff_user_id: int, reason: str | None
+) -> AppointmentView:
+    """confirmed (or pending) -> cancelled_by_staff; reminders withdrawn."""
+    now = utcnow()
+    with services.db.session() as session:
+        member = staff_service.require(session, staff_user_id)
+        appointment = repo.get(session, appointment_id, lock=True)
+        _expect(appointment, S.pending, S.confirmed)
+        _cancel(session, services, appointment, member, now, reason)
+        return view_of(session, appointment)
+
+
+def _cancel(
+    session: Session,
+    services: Services,
+    appointment: Appointment,
+    member: StaffInfo,
+    now: datetime,
+    reason: str | None,
+) -> None:
+    _handled(appointment, member, now)
+    repo.transition(
+        session,
+        appointment,
+        S.cancelled_by_staff,
+        actor=member.actor,
+        now=now,
+        policy=services.reminder_policy,
+        reason=reason,
+    )
+
+
+def _mark(services: Services, appointment_id: int, staff_user_id: int, to: S) -> AppointmentView:
+    now = utcnow()
+    other = S.no_show if to == S.attended else S.attended
+    with services.db.session() as session:
+        member = staff_service.require(session, staff_user_id)
+        appointment = repo.get(session, appointment_id, lock=True)
+        _expect(appointment, S.confirmed, other)
+        repo.transition(
+            session,
+            appointment,
+            to,
+            actor=member.actor,
+            now=now,
+            policy=services.reminder_policy,
+        )
+        return view_of(session, appointment)
+
+
+def mark_attended(
+    services: Services, *, appointment_id: int, staff_user_id: int
+) -> AppointmentView:
+    """confirmed (or no-show by mistake) -> attended."""
+    return _mark(services, appointment_id, staff_user_id, S.attended)
+
+
+def mark_no_show(
+    services: Services, *, appointment_id: int, staff_user_id: int
+) -> AppointmentView:
+    """confirmed (or attended by mistake) -> no_show."""
+    return _mark(services, appointment_id, staff_user_id, S.no_show)
+
+
+def add_note(
+    services: Services, *, appointment_id: int, staff_user_id: int, text: str
+) -> AppointmentView:
+    """Append a staff-only note (the audit says who and when, not what)."""
+    now = utcnow()
+    with services.db.session() as session:
+        member = staff_service.require(session, staff_user_id)
+        appointment = repo.get(session, appointment_id, lock=True)
+        line = text.strip()[:1000]
+        appointment.staff_note = (
+            f"{appointment.staff_note}\n{line}" if appointment.staff_note else line
+        )
+        appointment.updated_at = now
+        session.add(appointment)
+        repo.audit(
+            session, appointment_id=appointment_id, actor=member.actor, action="note", now=now
+        )
+        return view_of(session, appointment)
+
+
+def free_slots_for(
+    services: Services, *, appointment_id: int, staff_user_id: int, limit: int = 40
+) -> list[datetime]:
+    """Free slots staff may propose instead of this appointment's time."""
+    with services.db.session() as session:
+        staff_service.require(session, staff_user_id)
+        appointment = repo.get(session, appointment_id)
+        return [
+            s
+            for s in slots.free_slots(
+                session, now=utcnow(), tz=services.settings.tz, exclude=appointment_id, limit=limit
+            )
+            if s != appointment.start
+        ]
+
+
+def propose(
+    services: Services, *, appointment_id: int, staff_user_id: int, start: datetime
+) -> AppointmentView:
+    """Store "Друг час": the parent accepts or refuses it; nothing moves until then."""
+    now = utcnow()
+    with services.db.session() as session:
+        member = staff_service.require(session, staff_user_id)
+        appointment = repo.get(session, appointment_id, lock=True)
+        _expect(appointment, S.pending, S.confirmed)
+        if start <= now or not slots.has_room(
+            session, start, tz=services.settings.tz, exclude=appointment_id
+        ):
+            raise SlotTaken("proposed slot is not free")
+        appointment.handled_by = member.name
+        appointment.handled_at = now
+        appointment.proposed_start = start
+        appointment.updated_at = now
+        session.add(appointment)
+        repo.audit(
+            session,
+            appointment_id=appointment_id,
+            actor=member.actor,
+            action="propose",
+            detail=start.isoformat(),
+            now=now,
+        )
+        return view_of(session, appointment)
+
+
+def _own(session: Session, appointment: Appointment, parent_user_id: int) -> None:
+    """Only the parent who booked may answer a proposal (forged callbacks are refused)."""
+    parent = session.get(Parent, appointment.parent_id) if appointment.parent_id else None
+    if parent is None or parent.telegram_user_id != parent_user_id:
+        raise NotAllowed("not this parent's appointment")
+
+
+def accept_proposal(
+    services: Services, *, appointment_id: int, parent_user_id: int
+) -> AppointmentView:
+    """Move to the proposed time and confirm, atomically; SlotTaken if it filled meanwhile."""
+    now = utcnow()
+    with services.db.session() as session:
+        appointment = repo.get(session, appointment_id, lock=True)
+        _own(session, appointment, parent_user_id)
+        new_start = appointment.proposed_start
+        if new_start is None or appointment.status not in (S.pending, S.confirmed):
+            raise AlreadyHandled(
+                appointment.status, appointment.handled_by, appointment.handled_at
+            )
+        if new_start <= now:
+            raise SlotUnavailable("proposal is in the past")
+        slots.lock_slot(session, new_start)
+        if not slots.has_room(session, new_start, tz=services.settings.tz, exclude=appointment_id):
+            raise SlotTaken("proposed slot filled meanwhile")
+        old_start = appointment.start
+        length = appointment.end - appointment.start or timedelta(minutes=60)
+        appointment.start = new_start
+        appointment.end = new_start + length
+        appointment.proposed_start = None
+        appointment.updated_at = now
+        session.add(appointment)
+        session.flush()
+        repo.audit(
+            session,
+            appointment_id=appointment_id,
+            actor="parent",
+            action="move",
+            detail=f"{old_start.isoformat()} -> {new_start.isoformat()}",
+            now=now,
+        )
+        if appointment.status == S.pending:
+            repo.transition(
+                session,
+                appointment,
+                S.confirmed,
+                actor="parent",
+                now=now,
+                policy=services.reminder_policy,
+                reason="accepted proposal",
+            )
+        else:
+            reminders.plan(session, appointment, services.reminder_policy, now)
+        return view_of(session, appointment)
+
+
+def refuse_proposal(
+    services: Services, *, appointment_id: int, parent_user_id: int
+) -> AppointmentView:
+    """Forget the proposed time; the appointment stays as it was for staff to decide."""
+    now = utcnow()
+    with services.db.session() as session:
+        appointment = repo.get(session, appointment_id, lock=True)
+        _own(session, appointment, parent_user_id)
+        if appointment.proposed_start is None:
+            raise AlreadyHandled(
+                appointment.status, appointment.handled_by, appointment.handled_at
+            )
+        appointment.proposed_start = None
+        appointment.updated_at = now
+        session.add(appointment)
+        repo.audit(
+            session, appointment_id=appointment_id, actor="parent", action="refuse", now=now
+        )
+        return view_of(session, appointment)
+
+
+def require_exists(services: Services, appointment_id: int) -> None:
+    with services.db.session() as session:
+        if session.get(Appointment, appointment_id) is None:
+            raise NotFound(f"appointment {appointment_id}")
+
+
+def active_on(
+    session: Session, start: datetime, end: datetime, *, lock: bool = False
+) -> list[Appointment]:
+    """Active appointments in [start, end), in time order (row-locked when asked)."""
+    query = (
+        select(Appointment)
+        .where(
+            Appointment.start >= start,
+            Appointment.start < end,
+            col(Appointment.status).in_((S.pending, S.confirmed)),
+        )
+        .order_by(col(Appointment.start), col(Appointment.id))
+    )
+    return list(session.exec(query.with_for_update() if lock else query))
