@@ -2,11 +2,62 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from datetime import time
 from typing import Any
 
-from telegram.ext import Application
+from telegram.ext import Application, CallbackContext
+
+from admin.retention import anonymise_old
+from admin.telegram.reminders import dispatch
+from bot.context import SERVICES_KEY
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+RETENTION_AT = time(3, 30)  # local time, when nobody books
+
+
+def _services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
+    services = context.application.bot_data[SERVICES_KEY]
+    assert isinstance(services, Services)
+    return services
+
+
+async def dispatch_reminders(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Send the reminders that are due (every REMINDER_INTERVAL_SECONDS and at start-up)."""
+    await dispatch(context.bot, _services(context))
+
+
+async def retention(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Anonymise appointments older than RETENTION_DAYS (off the event loop)."""
+    services = _services(context)
+    await asyncio.to_thread(
+        anonymise_old, services.db, services.now(), services.settings.retention_days
+    )
 
 
 def schedule(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register the repeating jobs (issue 6 fills this in)."""
-    return None
+    """Register the repeating jobs: reminders now and every interval, retention nightly."""
+    job_queue = application.job_queue
+    if job_queue is None:
+        log.warning("no job queue: reminders and retention will not run")
+        return
+    services = application.bot_data[SERVICES_KEY]
+    assert isinstance(services, Services)
+    settings = services.settings
+    job_kwargs = {"max_instances": 1, "coalesce": True}
+    job_queue.run_repeating(
+        dispatch_reminders,
+        interval=settings.reminder_interval_seconds,
+        first=0,
+        name="reminders",
+        job_kwargs=job_kwargs,
+    )
+    job_queue.run_daily(
+        retention,
+        time=RETENTION_AT.replace(tzinfo=settings.tz),
+        name="retention",
+        job_kwargs=job_kwargs,
+    )

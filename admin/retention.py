@@ -1,0 +1,106 @@
+"""Retention: personal data of old appointments is removed, statistics stay.
+
+Every night (`bot.jobs`) appointments that started more than RETENTION_DAYS ago lose
+what points at a person: note, staff note, free-text reasons, the audit rows' free text,
+the idempotency key and the link to the parent (`parent_id` → NULL); `anonymised_at` is
+set. Status, topic and times stay, so monthly counts (`/stats`, export) do not change.
+Then parents with no appointment left and no activity within the window are deleted,
+together with their persisted conversation and user/chat data. Logs carry counts only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from storage.db import Database
+from storage.models import Appointment, AuditEntry, Parent, PersistedState
+
+log = logging.getLogger(__name__)
+
+
+def anonymise_old(db: Database, now: datetime, retention_days: int) -> int:
+    """Anonymise appointments older than the window, drop idle parents; returns appointments."""
+    cutoff = now - timedelta(days=retention_days)
+    with db.session() as session:
+        old_ids = list(
+            session.exec(
+                select(Appointment.id).where(
+                    col(Appointment.start) < cutoff, col(Appointment.anonymised_at).is_(None)
+                )
+            )
+        )
+        if old_ids:
+            session.exec(  # type: ignore[call-overload]
+                update(Appointment)
+                .where(col(Appointment.id).in_(old_ids))
+                .values(
+                    note=None,
+                    staff_note=None,
+                    decline_reason=None,
+                    cancel_reason=None,
+                    request_key=None,
+                    parent_id=None,
+                    anonymised_at=now,
+                )
+            )
+            session.exec(  # type: ignore[call-overload]
+                update(AuditEntry)
+                .where(col(AuditEntry.appointment_id).in_(old_ids))
+                .values(detail=None)
+            )
+    with db.session() as session:
+        referenced = select(Appointment.parent_id).where(col(Appointment.parent_id).is_not(None))
+        idle = session.exec(
+            select(Parent.id, Parent.telegram_user_id, Parent.chat_id).where(
+                col(Parent.id).not_in(referenced),
+                col(Parent.created_at) < cutoff,
+                col(Parent.updated_at) < cutoff,
+            )
+        ).all()
+        states = _state_keys(session, {uid for _, uid, _ in idle}, {cid for _, _, cid in idle})
+        for kind, name, key in states:
+            session.exec(  # type: ignore[call-overload]
+                delete(PersistedState).where(
+                    col(PersistedState.kind) == kind,
+                    col(PersistedState.name) == name,
+                    col(PersistedState.key) == key,
+                )
+            )
+        if idle:
+            session.exec(  # type: ignore[call-overload]
+                delete(Parent).where(col(Parent.id).in_([pid for pid, _, _ in idle]))
+            )
+    log.info(
+        "retention: %d appointments anonymised, %d parents and %d state rows removed",
+        len(old_ids),
+        len(idle),
+        len(states),
+    )
+    return len(old_ids)
+
+
+def _state_keys(session: Session, users: set[int], chats: set[int]) -> list[tuple[str, str, str]]:
+    """Persisted rows that belong to these users or chats: (kind, name, key)."""
+    if not users and not chats:
+        return []
+    found: list[tuple[str, str, str]] = []
+    rows = session.exec(select(PersistedState.kind, PersistedState.name, PersistedState.key))
+    for kind, name, key in rows:
+        if kind in ("user", "chat") and key.lstrip("-").isdigit():
+            if int(key) in (users if kind == "user" else chats):
+                found.append((kind, name, key))
+        elif kind == "conversation":
+            try:
+                parts = json.loads(key)
+            except ValueError:
+                continue
+            if isinstance(parts, list) and any(
+                isinstance(p, int) and (p in users or p in chats) for p in parts
+            ):
+                found.append((kind, name, key))
+    return found
