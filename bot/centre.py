@@ -45,6 +45,8 @@ class Contacts(_Strict):
     address: str
     address_short: str
     email: str | None = None
+    # Data protection officer (name and e-mail) for the privacy notice; absent = not named.
+    dpo: str | None = None
     phones: list[Phone] = Field(min_length=1)
     latitude: float | None = None
     longitude: float | None = None

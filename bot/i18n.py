@@ -105,6 +105,11 @@ def format_day_short(day: date) -> str:
     return format_date(day, "EEEE, d MMMM", locale=_babel_locale())
 
 
+def format_day_long(day: date) -> str:
+    """ "4 юни 2014 г." for dates in the past, where the weekday adds nothing."""
+    return format_date(day, "long", locale=_babel_locale())
+
+
 def format_day_numeric(day: date) -> str:
     """ "23.11.2026 г." """
     return format_date(day, "medium", locale=_babel_locale())

@@ -69,10 +69,24 @@ def phrase_in(phrase: str, text_tokens: Sequence[str], *, fuzzy: bool = False) -
     return False
 
 
+# Latin "j" and "y" also stand for й ("samoubijstvo", "samoubiystvo"); read both ways.
+_J_READINGS = (("j", "i"), ("y", "i"))
+
+
+def spellings(text: str) -> list[list[str]]:
+    """Token lists for every way the Latin letters may be read (one list for Cyrillic)."""
+    variants = [tokens(text)]
+    lowered = text.lower()
+    for src, dst in _J_READINGS:
+        if src in lowered:
+            variants.append(tokens(lowered.replace(src, dst)))
+    return variants
+
+
 def is_crisis(text: str, words: Iterable[str]) -> bool:
     """Crisis words win over everything; typos are not forgiven, word roots are."""
-    text_tokens = tokens(text)
-    return any(phrase_in(word, text_tokens) for word in words)
+    readings = spellings(text)
+    return any(phrase_in(word, tokens_) for word in words for tokens_ in readings)
 
 
 def best_match(text: str, entries: Iterable[tuple[str, Sequence[str]]]) -> str | None:

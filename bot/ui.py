@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    LinkPreviewOptions,
     Message,
     ReplyKeyboardMarkup,
     Update,
 )
+from telegram.error import BadRequest
 from telegram.ext import filters
 
 from bot.i18n import N_, SUPPORTED_LANGUAGES, _, catalog
+
+log = logging.getLogger(__name__)
+
+# New messages in a private chat: not edits, not channel posts (those get deliberate silence).
+PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 # Main menu: key -> label msgid. Reply-keyboard buttons arrive as text, so each label is
 # recognised in every supported language (see `menu_filter`).
@@ -90,15 +100,55 @@ def require_message(update: Update) -> Message:
     return update.effective_message
 
 
+def back_row(back_data: str) -> list[tuple[str, str]]:
+    """The "Назад" and "🏠 Меню" pair every sub-view ends with."""
+    return [(_("⬅️ Назад"), back_data), menu_button()]
+
+
+async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
+    """Stop the button's spinner; an expired query must not stop the reply itself."""
+    try:
+        await query.answer(text)
+    except BadRequest:
+        log.info("callback query %s could not be answered (too old)", query.id)
+
+
 async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """Edit the message in place when a button was pressed, else send a new one."""
     query = update.callback_query
-    if query is not None and query.message is not None and query.message.is_accessible:
-        await query.answer()
+    if query is not None:
+        await answer_query(query)
         message = query.message
-        assert isinstance(message, Message)
-        if message.text is not None:
-            await message.edit_text(text, reply_markup=markup, disable_web_page_preview=True)
-            return
-    message = require_message(update)
-    await message.reply_text(text, reply_markup=markup, disable_web_page_preview=True)
+        if isinstance(message, Message) and message.text is not None:
+            try:
+                await message.edit_text(
+                    text, reply_markup=markup, link_preview_options=_NO_PREVIEW
+                )
+                return
+            except BadRequest as exc:
+                # The same view pressed twice: Telegram refuses an identical edit. Nothing to do.
+                if "not modified" in str(exc).lower():
+                    return
+                # Too old or deleted: fall through and send the view as a new message.
+                log.info("could not edit message %s: %s", message.message_id, type(exc).__name__)
+    chat = update.effective_chat
+    if chat is None:
+        raise LookupError("update has no chat to answer")
+    await update.get_bot().send_message(
+        chat.id, text, reply_markup=markup, link_preview_options=_NO_PREVIEW
+    )
+
+
+async def stale_button(update: Update, context: object = None) -> None:
+    """A button from an old message, or forged data: say so and offer the menu."""
+    query = update.callback_query
+    if query is not None:
+        await answer_query(query, _("Този бутон вече не е активен."))
+    chat = update.effective_chat
+    if chat is None or chat.type != chat.PRIVATE:  # groups: the short notice is enough
+        return
+    await update.get_bot().send_message(
+        chat.id,
+        _("Този бутон е от по-старо съобщение. Ето менюто отново."),
+        reply_markup=main_menu(),
+    )

@@ -7,7 +7,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.i18n import _
-from bot.ui import main_menu, require_message
+from bot.services import Services
+from bot.ui import answer_query, main_menu, require_message
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -25,7 +26,7 @@ async def start(update: Update, context: BotContext) -> None:
 async def show_menu(update: Update, context: BotContext) -> None:
     """Bring back the main menu."""
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await answer_query(update.callback_query)
     await require_message(update).reply_text(
         _("Изберете от менюто какво Ви интересува."), reply_markup=main_menu()
     )
@@ -37,7 +38,7 @@ async def help_command(update: Update, context: BotContext) -> None:
         "С какво мога да помогна:\n"
         "• информация за центъра и услугите;\n"
         "• запазване, преместване и отказ на час;\n"
-        "• как се получава направление от ДСП;\n"
+        "• как се получава направление от Дирекция „Социално подпомагане“ (ДСП);\n"
         "• спешни телефони.\n\n"
         "Команди: /menu — меню, /privacy — лични данни, /mydata — какво пазим за Вас, "
         "/forget — изтриване на данните, /cancel — прекратяване на текущото действие."
@@ -45,27 +46,43 @@ async def help_command(update: Update, context: BotContext) -> None:
     await require_message(update).reply_text(text, reply_markup=main_menu())
 
 
+def privacy_text(services: Services) -> str:
+    """The notice domain.md asks for: controller, purposes, retention, rights, КЗЛД."""
+    content = services.content
+    contacts = content.contacts
+    reach = contacts.email or contacts.main_phone.display
+    lines = [
+        _("🔒 Лични данни"),
+        "",
+        _("Администратор: {centre}, {address}, {reach}.").format(
+            centre=_(content.centre.name), address=_(contacts.address), reach=reach
+        ),
+    ]
+    if contacts.dpo:
+        lines.append(_("Длъжностно лице по защита на данните: {dpo}.").format(dpo=contacts.dpo))
+    lines += [
+        _("Цел: да запазим и потвърдим Вашия час и да Ви напомним за него."),
+        _("Какво пазим: име за обръщение и телефон — само с Вашето съгласие."),
+        _("Срок: до {days} дни след часа, после данните се заличават.").format(
+            days=services.settings.retention_days
+        ),
+        _(
+            "Права: да видите данните си (/mydata), да ги изтриете (/forget), "
+            "да оттеглите съгласието си и да подадете жалба."
+        ),
+        _(
+            "Надзорен орган: Комисия за защита на личните данни (КЗЛД), "
+            "бул. „Проф. Цветан Лазаров“ 2, София 1592, kzld@cpdp.bg."
+        ),
+    ]
+    return "\n".join(lines)
+
+
 async def privacy(update: Update, context: BotContext) -> None:
     """Show the privacy notice: controller, purposes, retention, rights, КЗЛД."""
-    services = context.services
-    content = services.content
-    text = _(
-        "Лични данни\n\n"
-        "Администратор: {centre}, {address}, {email}.\n"
-        "Цел: само за да запазим и потвърдим Вашия час и да Ви напомним за него.\n"
-        "Какво пазим: име за обръщение и телефон — само с Вашето съгласие.\n"
-        "Срок: до {days} дни след часа, после данните се заличават.\n"
-        "Права: да видите данните си (/mydata), да ги изтриете (/forget), "
-        "да оттеглите съгласието си.\n"
-        "Надзорен орган: Комисия за защита на личните данни (КЗЛД), "
-        "бул. „Проф. Цветан Лазаров“ 2, София 1592, kzld@cpdp.bg."
-    ).format(
-        centre=_(content.centre.name),
-        address=_(content.contacts.address),
-        email=content.contacts.email or content.contacts.main_phone.display,
-        days=services.settings.retention_days,
+    await require_message(update).reply_text(
+        privacy_text(context.services), reply_markup=main_menu()
     )
-    await require_message(update).reply_text(text, reply_markup=main_menu())
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
