@@ -51,6 +51,14 @@ class AppointmentView:
     parent_unreachable: bool
     bookings_count: int
 
+    def reason_text(self) -> str | None:
+        """The reason the parent was given, for a declined or cancelled appointment."""
+        if self.status == S.declined:
+            return self.decline_reason
+        if self.status in (S.cancelled_by_parent, S.cancelled_by_staff):
+            return self.cancel_reason
+        return None
+
 
 def view_of(session: Session, appointment: Appointment) -> AppointmentView:
     parent = session.get(Parent, appointment.parent_id) if appointment.parent_id else None
@@ -299,6 +307,8 @@ def accept_proposal(
     """Move to the proposed time and confirm, atomically; SlotTaken if it filled meanwhile."""
     now = utcnow()
     with services.db.session() as session:
+        # Lock order as in the parents' booking: parent, then slot (the row lock sits between).
+        slots.lock_parent(session, parent_user_id)
         appointment = repo.get(session, appointment_id, lock=True)
         _own(session, appointment, parent_user_id)
         new_start = appointment.proposed_start

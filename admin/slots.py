@@ -87,10 +87,20 @@ def free_slots(
 
 
 def lock_slot(session: Session, start: datetime) -> None:
-    """Serialise bookings of one slot: an advisory lock on PostgreSQL (SQLite: BEGIN IMMEDIATE)."""
+    """Serialise one slot's capacity check on PostgreSQL (SQLite: BEGIN IMMEDIATE).
+
+    Same key as the parents' booking (storage.booking.lock_slot): the start in Unix seconds.
+    """
     if session.get_bind().dialect.name == "postgresql":
-        key = int(start.timestamp()) // 60
-        session.exec(text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=key))  # type: ignore[call-overload]
+        key = int(start.timestamp())
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def lock_parent(session: Session, telegram_user_id: int) -> None:
+    """Serialise one parent's writes on PostgreSQL (same key as storage.parents.lock_parent)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = -telegram_user_id - 1
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
 def has_room(

@@ -126,6 +126,8 @@ class Topic(_Strict):
 class Booking(_Strict):
     topics: list[Topic] = Field(min_length=1)
     decline_reasons: list[str] = Field(default_factory=list)
+    # Told to the parent when staff confirm a booking ("what to expect"); empty: not said.
+    what_to_expect: str = ""
 
 
 class FaqEntry(_Strict):
