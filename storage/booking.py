@@ -1,0 +1,229 @@
+"""Book, move and cancel a walk-in consultation: one transaction each, capacity held by the DB.
+
+SQLite: every transaction is BEGIN IMMEDIATE, so check-then-insert is serialised.
+PostgreSQL: transaction-scoped advisory locks on the parent, then on the slot, before
+counting (always in that order, so two transactions never wait on each other in a cycle).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlmodel import Session, col, func, select
+
+from storage import parents, reminders, slots
+from storage.appointments import audit, transition
+from storage.db import Database
+from storage.errors import InvalidTransition, LimitReached, NotAllowed, NotFound, SlotTaken
+from storage.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
+from storage.reminders import ReminderPolicy
+
+ACTOR = "parent"
+MAX_FUTURE_BOOKINGS = 2
+NOTE_MAX = 300
+
+
+lock_parent = parents.lock_parent
+
+
+def lock_slot(session: Session, start: datetime) -> None:
+    """Serialise the capacity check of one slot (key: its start as a Unix time) on PostgreSQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Positive keys for slots, negative for parents (storage.parents): they never collide.
+        key = int(start.timestamp())
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def _future_active(session: Session, parent_id: int, now: datetime) -> int:
+    query = select(func.count()).where(
+        Appointment.parent_id == parent_id,
+        Appointment.start > now,
+        col(Appointment.status).in_([str(s) for s in ACTIVE_STATUSES]),
+    )
+    return int(session.exec(query).one())
+
+
+def by_request_key(db: Database, request_key: str) -> Appointment | None:
+    with db.session() as session:
+        return session.exec(
+            select(Appointment).where(Appointment.request_key == request_key)
+        ).first()
+
+
+def book(
+    db: Database,
+    *,
+    telegram_user_id: int,
+    chat_id: int,
+    topic: str,
+    note: str | None,
+    start: datetime,
+    request_key: str,
+    tz: ZoneInfo,
+    now: datetime,
+    name: str | None = None,
+    phone: str | None = None,
+    language: str = "bg",
+    policy: ReminderPolicy | None = None,
+) -> Appointment:
+    """Save a pending booking, or return the one this `request_key` already made.
+
+    Raises SlotUnavailable (not a bookable slot), SlotTaken (full), LimitReached,
+    NoConsent (name/phone given without consent).
+    """
+    with db.session() as session:
+        lock_parent(session, telegram_user_id)
+        existing = session.exec(
+            select(Appointment).where(Appointment.request_key == request_key)
+        ).first()
+        if existing is not None:
+            return existing
+        parent = parents.get_or_create(
+            session, telegram_user_id=telegram_user_id, chat_id=chat_id, now=now, language=language
+        )
+        if name is not None and phone is not None:
+            parents.set_contact(session, parent, name=name, phone=phone, now=now)
+        rules, slot_start, slot_end = slots.slot_at(session, tz, start, now)
+        assert parent.id is not None
+        if _future_active(session, parent.id, now) >= MAX_FUTURE_BOOKINGS:
+            raise LimitReached(MAX_FUTURE_BOOKINGS)
+        lock_slot(session, slot_start)
+        if slots.active_count(session, slot_start, slot_end) >= rules.places_per_slot:
+            raise SlotTaken(slot_start.isoformat())
+        appointment = Appointment(
+            parent_id=parent.id,
+            topic=topic,
+            note=(note or "").strip()[:NOTE_MAX] or None,
+            start=slot_start,
+            end=slot_end,
+            status=AppointmentStatus.pending,
+            request_key=request_key,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(appointment)
+        session.flush()
+        audit(
+            session,
+            appointment_id=appointment.id,
+            actor=ACTOR,
+            action="booked",
+            to_status=AppointmentStatus.pending,
+            now=now,
+        )
+        return appointment
+
+
+def _own(session: Session, telegram_user_id: int, appointment_id: int) -> Appointment:
+    """The parent's own appointment, locked; NotAllowed for anybody else's (forged buttons)."""
+    parent = parents.get(session, telegram_user_id)
+    appointment = session.get(Appointment, appointment_id, with_for_update=True)
+    if appointment is None:
+        raise NotFound(f"appointment {appointment_id}")
+    if parent is None or appointment.parent_id != parent.id:
+        raise NotAllowed(f"appointment {appointment_id}")
+    return appointment
+
+
+def get_own(db: Database, *, telegram_user_id: int, appointment_id: int) -> Appointment:
+    """Read one of the parent's appointments (NotFound / NotAllowed otherwise)."""
+    with db.session() as session:
+        return _own(session, telegram_user_id, appointment_id)
+
+
+def _changeable(appointment: Appointment, now: datetime) -> None:
+    if appointment.status not in ACTIVE_STATUSES or appointment.start <= now:
+        raise InvalidTransition(appointment.status, "changed")
+
+
+def move(
+    db: Database,
+    *,
+    telegram_user_id: int,
+    appointment_id: int,
+    new_start: datetime,
+    tz: ZoneInfo,
+    now: datetime,
+    policy: ReminderPolicy,
+) -> Appointment:
+    """Move to another free slot atomically: the new place is held before the old is freed.
+
+    The status stays; a confirmed appointment gets its reminders planned afresh.
+    """
+    with db.session() as session:
+        lock_parent(session, telegram_user_id)
+        appointment = _own(session, telegram_user_id, appointment_id)
+        _changeable(appointment, now)
+        rules, slot_start, slot_end = slots.slot_at(session, tz, new_start, now)
+        if slot_start == appointment.start:
+            return appointment
+        lock_slot(session, slot_start)
+        taken = slots.active_count(session, slot_start, slot_end, exclude_id=appointment.id)
+        if taken >= rules.places_per_slot:
+            raise SlotTaken(slot_start.isoformat())
+        old_start = appointment.start
+        appointment.start, appointment.end = slot_start, slot_end
+        appointment.proposed_start = None
+        appointment.updated_at = now
+        session.add(appointment)
+        session.flush()
+        assert appointment.id is not None
+        audit(
+            session,
+            appointment_id=appointment.id,
+            actor=ACTOR,
+            action="moved",
+            from_status=appointment.status,
+            to_status=appointment.status,
+            detail=f"{old_start.isoformat()} -> {slot_start.isoformat()}",
+            now=now,
+        )
+        if appointment.status == AppointmentStatus.confirmed:
+            reminders.withdraw(session, appointment.id)
+            reminders.plan(session, appointment, policy, now)
+        return appointment
+
+
+def cancel_by_parent(
+    db: Database,
+    *,
+    telegram_user_id: int,
+    appointment_id: int,
+    now: datetime,
+    policy: ReminderPolicy,
+    reason: str | None = None,
+) -> Appointment:
+    """Cancel one of the parent's future bookings (InvalidTransition if no longer active)."""
+    with db.session() as session:
+        lock_parent(session, telegram_user_id)
+        appointment = _own(session, telegram_user_id, appointment_id)
+        _changeable(appointment, now)
+        return transition(
+            session,
+            appointment,
+            AppointmentStatus.cancelled_by_parent,
+            actor=ACTOR,
+            now=now,
+            policy=policy,
+            reason=reason,
+        )
+
+
+def future_for_parent(db: Database, *, telegram_user_id: int, now: datetime) -> list[Appointment]:
+    """The parent's active appointments that have not started yet, in time order."""
+    with db.session() as session:
+        parent = parents.get(session, telegram_user_id)
+        if parent is None:
+            return []
+        query = (
+            select(Appointment)
+            .where(
+                Appointment.parent_id == parent.id,
+                Appointment.start > now,
+                col(Appointment.status).in_([str(s) for s in ACTIVE_STATUSES]),
+            )
+            .order_by(col(Appointment.start))
+        )
+        return list(session.exec(query).all())

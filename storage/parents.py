@@ -1,0 +1,230 @@
+"""Parents: consent, the name and phone they gave, what we hold (/mydata) and erasure (/forget).
+
+Name and phone are stored only after consent; the consent time is kept so it is asked once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import phonenumbers
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from storage import state
+from storage.appointments import transition
+from storage.db import Database
+from storage.errors import NoConsent
+from storage.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Parent
+from storage.reminders import ReminderPolicy
+
+ACTOR = "parent"
+NAME_MAX = 64
+# Digits and the separators people type between them; letters are never a phone number.
+_PHONE_CHARS = re.compile(r"^\+?[\d\s\-().\/]{3,30}$")
+
+
+def parse_phone(text: str | None) -> str | None:
+    """E.164 for a valid number ("0888 123 456", "+359…", "00359…"); None for anything else."""
+    if not text:
+        return None
+    cleaned = text.strip()
+    if not _PHONE_CHARS.match(cleaned):
+        return None
+    digits = re.sub(r"\D", "", cleaned)
+    # A shared Telegram contact arrives as "359888123456", without the plus.
+    if not cleaned.startswith(("+", "0")) and digits.startswith("359"):
+        cleaned = "+" + digits
+    try:
+        number = phonenumbers.parse(cleaned, "BG")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_name(text: str | None) -> str | None:
+    """How to address the parent: trimmed, one line, with a letter; None if unusable."""
+    if not text:
+        return None
+    name = " ".join(text.split())
+    if not name or len(name) > NAME_MAX or name.startswith("/"):
+        return None
+    if not any(ch.isalpha() for ch in name):
+        return None
+    return name
+
+
+def lock_parent(session: Session, telegram_user_id: int) -> None:
+    """Serialise one parent's writes (limit, idempotency, first row) on PostgreSQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Negative keys for parents, positive for slots (storage.booking): they never collide.
+        key = -telegram_user_id - 1
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def get(session: Session, telegram_user_id: int, *, lock: bool = False) -> Parent | None:
+    query = select(Parent).where(Parent.telegram_user_id == telegram_user_id)
+    if lock:
+        query = query.with_for_update()
+    return session.exec(query).first()
+
+
+def get_or_create(
+    session: Session, *, telegram_user_id: int, chat_id: int, now: datetime, language: str = "bg"
+) -> Parent:
+    parent = get(session, telegram_user_id)
+    if parent is None:
+        parent = Parent(
+            telegram_user_id=telegram_user_id,
+            chat_id=chat_id,
+            language=language,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(parent)
+        session.flush()
+    elif parent.chat_id != chat_id or parent.language != language:
+        parent.chat_id, parent.language, parent.updated_at = chat_id, language, now
+        session.add(parent)
+    return parent
+
+
+@dataclass(frozen=True)
+class ParentView:
+    """What flows may read about a parent (plain data, no session)."""
+
+    telegram_user_id: int
+    name: str | None
+    phone: str | None
+    language: str
+    consent_at: datetime | None
+
+
+def _view(parent: Parent) -> ParentView:
+    return ParentView(
+        telegram_user_id=parent.telegram_user_id,
+        name=parent.display_name,
+        phone=parent.phone,
+        language=parent.language,
+        consent_at=parent.consent_at,
+    )
+
+
+def find(db: Database, telegram_user_id: int) -> ParentView | None:
+    with db.session() as session:
+        parent = get(session, telegram_user_id)
+        return _view(parent) if parent else None
+
+
+def record_consent(
+    db: Database, *, telegram_user_id: int, chat_id: int, now: datetime, language: str = "bg"
+) -> ParentView:
+    """Remember that the parent agreed to us storing name and phone, and when."""
+    with db.session() as session:
+        lock_parent(session, telegram_user_id)
+        parent = get_or_create(
+            session,
+            telegram_user_id=telegram_user_id,
+            chat_id=chat_id,
+            now=now,
+            language=language,
+        )
+        if parent.consent_at is None:
+            parent.consent_at = now
+            parent.updated_at = now
+            session.add(parent)
+        return _view(parent)
+
+
+def set_contact(session: Session, parent: Parent, *, name: str, phone: str, now: datetime) -> None:
+    """Store name and phone on a parent who consented (inside the caller's transaction)."""
+    if parent.consent_at is None:
+        raise NoConsent()
+    parent.display_name, parent.phone, parent.updated_at = name, phone, now
+    session.add(parent)
+
+
+@dataclass(frozen=True)
+class AppointmentLine:
+    id: int
+    topic: str
+    start: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class MyData:
+    """Everything stored about one parent, for /mydata."""
+
+    name: str | None
+    phone: str | None
+    language: str
+    consent_at: datetime | None
+    appointments: list[AppointmentLine]
+
+
+def my_data(db: Database, *, telegram_user_id: int) -> MyData | None:
+    """What we hold about the parent: contact, consent time, language and appointments."""
+    with db.session() as session:
+        parent = get(session, telegram_user_id)
+        if parent is None:
+            return None
+        rows = session.exec(
+            select(Appointment)
+            .where(Appointment.parent_id == parent.id)
+            .order_by(col(Appointment.start))
+        ).all()
+        return MyData(
+            name=parent.display_name,
+            phone=parent.phone,
+            language=parent.language,
+            consent_at=parent.consent_at,
+            appointments=[
+                AppointmentLine(id=a.id or 0, topic=a.topic, start=a.start, status=a.status)
+                for a in rows
+            ],
+        )
+
+
+def forget(
+    db: Database,
+    *,
+    telegram_user_id: int,
+    chat_id: int | None,
+    now: datetime,
+    policy: ReminderPolicy,
+) -> list[int]:
+    """Erase name, phone, consent and notes, cancel future bookings; returns cancelled ids."""
+    cancelled: list[int] = []
+    with db.session() as session:
+        state.forget_user(session, user_id=telegram_user_id, chat_id=chat_id)
+        parent = get(session, telegram_user_id, lock=True)
+        if parent is None:
+            return cancelled
+        rows = session.exec(select(Appointment).where(Appointment.parent_id == parent.id)).all()
+        for appointment in rows:
+            if appointment.status in ACTIVE_STATUSES and appointment.start > now:
+                transition(
+                    session,
+                    appointment,
+                    AppointmentStatus.cancelled_by_parent,
+                    actor=ACTOR,
+                    now=now,
+                    policy=policy,
+                    reason="forget",
+                )
+                assert appointment.id is not None
+                cancelled.append(appointment.id)
+            if appointment.note is not None:
+                appointment.note = None
+                session.add(appointment)
+        parent.display_name = None
+        parent.phone = None
+        parent.consent_at = None
+        parent.updated_at = now
+        session.add(parent)
+    return cancelled
