@@ -75,6 +75,46 @@ def run() -> None:
 
 
 @app.command()
+def webhook(
+    url: Annotated[
+        str | None, typer.Option(help="Public HTTPS URL Telegram posts to (WEBHOOK_URL).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Local port (WEBHOOK_PORT).")] = None,
+    listen: Annotated[str | None, typer.Option(help="Local address (WEBHOOK_LISTEN).")] = None,
+    secret_token: Annotated[
+        str | None,
+        typer.Option(help="Secret Telegram sends in every request (WEBHOOK_SECRET)."),
+    ] = None,
+) -> None:
+    """Serve a webhook behind a TLS proxy (nginx, Caddy) instead of polling."""
+    settings = _settings()
+    overrides = {
+        "webhook_url": url,
+        "webhook_port": port,
+        "webhook_listen": listen,
+        "webhook_secret": secret_token,
+    }
+    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    problems = [
+        name
+        for name, value in (
+            ("TELEGRAM_BOT_TOKEN", settings.telegram_bot_token),
+            ("WEBHOOK_URL or --url", settings.webhook_url),
+            ("WEBHOOK_SECRET or --secret-token", settings.webhook_secret),
+        )
+        if not value
+    ]
+    if problems:
+        typer.echo(f"cop-bot: webhook mode needs {', '.join(problems)}.", err=True)
+        raise typer.Exit(2)
+    from bot.logs import configure
+    from bot.runner import run_webhook
+
+    configure(settings.log_level)
+    run_webhook(settings)
+
+
+@app.command()
 def console(
     user_id: Annotated[int, typer.Option(help="Telegram user id to play.")] = 1001,
     language: Annotated[str, typer.Option(help="Telegram language code to play.")] = "bg",

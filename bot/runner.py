@@ -1,18 +1,141 @@
-"""Start the real bot: migrations first, then polling (or webhook)."""
+"""Start the real bot: migrations first, then long polling (default) or a webhook.
+
+Both modes share one HTTP transport that survives a flaky Bot API: sane timeouts, a
+connection pool sized for the rate limiter's 30 requests a second, and a bounded retry with
+backoff for answers that mean "not done" (5xx, refused or dropped connections). A timeout
+is never retried here, because Telegram may have delivered the message: the handler's
+error is logged and the process keeps going. 429 is left to PTB's AIORateLimiter, which
+honours `retry_after`; getUpdates is retried by PTB's own network loop.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import Update
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.app import build_application
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
+# Seconds to wait before each retry of a request that failed with a 5xx or a lost connection.
+RETRY_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0)
+
+
+class ResilientRequest(HTTPXRequest):
+    """HTTPXRequest that retries 5xx answers and failed connections, never timeouts."""
+
+    def __init__(self, *, retry_delays: tuple[float, ...] = RETRY_DELAYS, **kwargs: Any) -> None:
+        kwargs.setdefault("connection_pool_size", 64)
+        kwargs.setdefault("connect_timeout", 5.0)
+        kwargs.setdefault("read_timeout", 10.0)
+        kwargs.setdefault("write_timeout", 20.0)  # documents (.ics, CSV exports)
+        kwargs.setdefault("pool_timeout", 5.0)
+        super().__init__(**kwargs)
+        self.retry_delays = retry_delays
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[-1]
+        # PTB's polling loop has its own backoff for getUpdates.
+        delays = () if endpoint == "getUpdates" else self.retry_delays
+        for attempt in range(len(delays) + 1):
+            last = attempt == len(delays)
+            try:
+                code, payload = await super().do_request(
+                    url,
+                    method,
+                    request_data,
+                    read_timeout=read_timeout,
+                    write_timeout=write_timeout,
+                    connect_timeout=connect_timeout,
+                    pool_timeout=pool_timeout,
+                )
+            except TimedOut:
+                raise
+            except NetworkError as exc:
+                if last:
+                    raise
+                log.warning(
+                    "%s failed (%s), retry %d in %.1fs",
+                    endpoint,
+                    _short(exc),
+                    attempt + 1,
+                    delays[attempt],
+                )
+            else:
+                if code < 500 or last:
+                    return code, payload
+                log.warning(
+                    "%s answered %d, retry %d in %.1fs",
+                    endpoint,
+                    code,
+                    attempt + 1,
+                    delays[attempt],
+                )
+            await asyncio.sleep(delays[attempt])
+        raise AssertionError("unreachable")
+
+
+def _short(exc: BaseException) -> str:
+    """The exception's class (httpx's is in the message): no URLs, no tokens."""
+    text = str(exc)
+    return text.split(":", 1)[0] if text.startswith("httpx.") else type(exc).__name__
+
+
+def make_request() -> ResilientRequest:
+    return ResilientRequest()
+
 
 def run_polling(settings: Settings) -> None:
-    application = build_application(settings)
+    application = build_application(settings, request=make_request())
     log.info("starting long polling")
-    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    application.run_polling(
+        allowed_updates=Update.ALL_TYPES,
+        drop_pending_updates=False,
+        bootstrap_retries=-1,  # getMe/deleteWebhook at start-up wait for the API to come back
+    )
+
+
+def webhook_path(url: str) -> str:
+    """The path PTB's server listens on: the public URL's path without its leading slash."""
+    return urlsplit(url).path.lstrip("/")
+
+
+def run_webhook(settings: Settings) -> None:
+    """Serve Telegram's webhook on WEBHOOK_LISTEN:WEBHOOK_PORT (TLS ends at the proxy)."""
+    if not settings.webhook_url or not settings.webhook_secret:
+        raise ValueError("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
+    application = build_application(settings, request=make_request())
+    log.info(
+        "starting webhook on %s:%d for host %s",
+        settings.webhook_listen,
+        settings.webhook_port,
+        urlsplit(settings.webhook_url).hostname,
+    )
+    # PTB's tornado server answers 403 to any request whose X-Telegram-Bot-Api-Secret-Token
+    # header is missing or wrong; such updates never reach the handlers.
+    application.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=webhook_path(settings.webhook_url),
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret,
+        allowed_updates=Update.ALL_TYPES,
+        drop_pending_updates=False,
+        bootstrap_retries=-1,
+    )
