@@ -118,3 +118,27 @@ def join(
             now=utcnow(),
         )
         return info(member)
+
+
+def announce_chats(db: Database, staff_chat_id: int | None) -> list[int]:
+    """Where cards go: the staff group, or else every staff member's private chat."""
+    if staff_chat_id is not None:
+        return [staff_chat_id]
+    return [member.chat_id for member in list_all(db)]
+
+
+def record_card(db: Database, *, appointment_id: int, chat_id: int, message_id: int) -> None:
+    with db.session() as session:
+        repo.add_card(
+            session, appointment_id=appointment_id, chat_id=chat_id, message_id=message_id
+        )
+
+
+def cards_of(db: Database, appointment_id: int) -> list[tuple[int, int]]:
+    with db.session() as session:
+        return repo.cards_of(session, appointment_id)
+
+
+def is_card(db: Database, chat_id: int, message_id: int) -> bool:
+    with db.session() as session:
+        return repo.is_card(session, chat_id, message_id)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from storage.errors import CentreError, NotAllowed
-from storage.models import StaffInvite, StaffMember, StaffRole
+from storage.models import StaffCard, StaffInvite, StaffMember, StaffRole
 
 # Unambiguous letters and digits (no 0/O, 1/I/L): codes are read off a screen and retyped.
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -154,4 +154,34 @@ def redeem_invite(
         name = existing.name
     return add(
         session, telegram_user_id=telegram_user_id, name=name, role=role, chat_id=chat_id, now=now
+    )
+
+
+# --- where cards were posted (edited in place on every change) ------------------------------
+
+
+def add_card(session: Session, *, appointment_id: int, chat_id: int, message_id: int) -> None:
+    exists = session.exec(
+        select(StaffCard).where(StaffCard.chat_id == chat_id, StaffCard.message_id == message_id)
+    ).first()
+    if exists is None:
+        session.add(
+            StaffCard(appointment_id=appointment_id, chat_id=chat_id, message_id=message_id)
+        )
+
+
+def cards_of(session: Session, appointment_id: int) -> list[tuple[int, int]]:
+    """(chat id, message id) of every card of the appointment."""
+    rows = session.exec(select(StaffCard).where(StaffCard.appointment_id == appointment_id))
+    return [(row.chat_id, row.message_id) for row in rows]
+
+
+def is_card(session: Session, chat_id: int, message_id: int) -> bool:
+    return (
+        session.exec(
+            select(StaffCard).where(
+                StaffCard.chat_id == chat_id, StaffCard.message_id == message_id
+            )
+        ).first()
+        is not None
     )
