@@ -39,6 +39,10 @@ class Settings(BaseSettings):
 
     # Rate limiter (Telegram: ~30 messages/s overall, 1/s per chat).
     rate_limiter: bool = Field(default=True, alias="RATE_LIMITER")
+    # Bot API transport (seconds): how long a getUpdates long poll lasts, and how long to
+    # wait for any answer beyond it before giving up (a timeout is never retried blindly).
+    poll_timeout: float = Field(default=10.0, alias="POLL_TIMEOUT")
+    api_read_timeout: float = Field(default=10.0, alias="API_READ_TIMEOUT")
 
     # Webhook mode.
     webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
