@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.centre import Content
-from bot.fakeapi import Fault, FakeBotAPI
+from bot.fakeapi import FakeBotAPI, Fault
 from tests.chat import Chat
 
 
