@@ -97,16 +97,17 @@ def _short(exc: BaseException) -> str:
     return text.split(":", 1)[0] if text.startswith("httpx.") else type(exc).__name__
 
 
-def make_request() -> ResilientRequest:
-    return ResilientRequest()
+def make_request(settings: Settings) -> ResilientRequest:
+    return ResilientRequest(read_timeout=settings.api_read_timeout)
 
 
 def run_polling(settings: Settings) -> None:
-    application = build_application(settings, request=make_request())
+    application = build_application(settings, request=make_request(settings))
     log.info("starting long polling")
     application.run_polling(
         allowed_updates=Update.ALL_TYPES,
         drop_pending_updates=False,
+        timeout=settings.poll_timeout,
         bootstrap_retries=-1,  # getMe/deleteWebhook at start-up wait for the API to come back
     )
 
@@ -120,7 +121,7 @@ def run_webhook(settings: Settings) -> None:
     """Serve Telegram's webhook on WEBHOOK_LISTEN:WEBHOOK_PORT (TLS ends at the proxy)."""
     if not settings.webhook_url or not settings.webhook_secret:
         raise ValueError("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
-    application = build_application(settings, request=make_request())
+    application = build_application(settings, request=make_request(settings))
     log.info(
         "starting webhook on %s:%d for host %s",
         settings.webhook_listen,
