@@ -35,7 +35,10 @@ class Phone(_Strict):
     def _valid_e164(cls, value: str) -> str:
         import phonenumbers
 
-        parsed = phonenumbers.parse(value, None)
+        try:
+            parsed = phonenumbers.parse(value, None)
+        except phonenumbers.NumberParseException as exc:  # must become a ValidationError
+            raise ValueError(f"not a phone number: {value}") from exc
         if not phonenumbers.is_valid_number(parsed):
             raise ValueError(f"not a valid phone number: {value}")
         return value

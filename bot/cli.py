@@ -121,9 +121,10 @@ def console(
 ) -> None:
     """Chat with the real flows in the terminal: no token, no network.
 
-    Type a message and press Enter. Bot buttons are numbered: type !N to press
-    button N of the last message that has buttons; !contact shares a phone
-    number (!contact 0888123456); !quit or Ctrl-D leaves.
+    Type a message and press Enter. Buttons are numbered in one list: the
+    menu keyboard first (printed again only when it changes), then the buttons
+    of the newest message that has any. Type !N to press button N (e.g. !3);
+    !contact shares a phone number (!contact 0888123456); !quit or Ctrl-D leaves.
     """
     settings = _settings()
     from bot.console import run_console

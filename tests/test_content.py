@@ -1,0 +1,103 @@
+"""The content file: every seed fact is there, and a broken copy fails with file and key."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.centre import ContentError, content_path, load_content
+
+HARMANLI = content_path("harmanli")
+
+
+def test_harmanli_has_the_seed_facts() -> None:
+    content = load_content(HARMANLI)
+    assert len(content.target_groups) == 8
+    assert [g.key for g in content.service_groups] == ["general", "specialised"]
+    general, specialised = content.service_groups
+    assert not general.needs_referral and specialised.needs_referral
+    assert len(general.services) == 2 and len(specialised.services) == 4
+    for service in (*general.services, *specialised.services):
+        assert service.definition and service.who_for
+    phones = {p.display: p.e164 for p in content.contacts.phones}
+    assert phones == {"0373 9 10 76": "+35937391076", "0888 20 80 27": "+359888208027"}
+    assert content.contacts.main_phone.display == "0373 9 10 76"
+    assert content.contacts.email == "cop@harmanli.bg"
+    assert "кв. „Дружба“ 7А" in content.contacts.address
+    assert content.centre.capacity == 30
+    assert content.centre.opened == date(2014, 6, 4)
+    assert "парк" in (content.centre.setting or "")
+    assert len(content.conditions) == 2
+    assert content.help_lines.emergency == "112" and content.help_lines.children == "116 111"
+
+
+def test_unconfirmed_facts_are_absent() -> None:
+    content = load_content(HARMANLI)
+    assert content.contacts.latitude is None and content.contacts.longitude is None
+    assert content.dsp is not None and content.dsp.address is None and content.dsp.hours is None
+    assert content.referral.documents == ""
+
+
+def test_faq_answers_and_crisis_words_are_usable() -> None:
+    content = load_content(HARMANLI)
+    known = {"contacts", "hours", "price", "referral", "who", "documents", "booking"}
+    assert {f.answer for f in content.faq} <= known
+    assert {"насилие", "бие ме", "тормоз", "самоубийство", "искам да умра"} <= set(
+        content.crisis.words
+    )
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> Path:
+    text = HARMANLI.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "broken.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_missing_key_names_file_and_key(tmp_path: Path) -> None:
+    path = _broken(tmp_path, 'email = "cop@harmanli.bg"\n', "")  # optional: still fine
+    load_content(path)
+    path = _broken(tmp_path, 'address = "гр. Харманли, кв. „Дружба“ 7А"\n', "")
+    with pytest.raises(ContentError) as info:
+        load_content(path)
+    assert str(path) in str(info.value)
+    assert "contacts.address" in str(info.value)
+
+
+def test_wrong_type_names_file_and_key(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "capacity = 30", 'capacity = "тридесет"')
+    with pytest.raises(ContentError) as info:
+        load_content(path)
+    assert str(path) in str(info.value) and "centre.capacity" in str(info.value)
+
+
+def test_bad_phone_is_refused(tmp_path: Path) -> None:
+    path = _broken(tmp_path, 'e164 = "+35937391076"', 'e164 = "+3591"')
+    with pytest.raises(ContentError) as info:
+        load_content(path)
+    assert "contacts.phones.0.e164" in str(info.value)
+
+
+def test_unknown_key_is_refused(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "capacity = 30", "capacity = 30\ncapacty = 31")
+    with pytest.raises(ContentError) as info:
+        load_content(path)
+    assert "centre.capacty" in str(info.value)
+
+
+def test_bad_toml_names_the_file(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "[centre]", "[centre")
+    with pytest.raises(ContentError) as info:
+        load_content(path)
+    assert str(path) in str(info.value) and "TOML" in str(info.value)
+    with pytest.raises(tomllib.TOMLDecodeError):
+        tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="not found"):
+        load_content(tmp_path / "nope.toml")
