@@ -16,6 +16,7 @@ from telegram import (
     ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    Message,
     Update,
 )
 from telegram.error import BadRequest, TelegramError
@@ -36,9 +37,9 @@ from admin.ics import appointment_ics, ics_filename
 from admin.telegram import cards
 from admin.telegram.notify import announce_parent_change, refresh_cards
 from admin.texts import short_stamp, status_name
+from bot.answers import not_understood_text
 from bot.config import Settings
 from bot.context import BotContext
-from bot.flows.fallback import not_understood_text
 from bot.i18n import _, language
 from bot.services import Services
 from bot.ui import main_menu, require_message
@@ -96,7 +97,7 @@ async def refuse(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_message(
-        chat.id, not_understood_text(context.services), reply_markup=main_menu()
+        chat.id, not_understood_text(context.services.content), reply_markup=main_menu()
     )
 
 
@@ -107,9 +108,15 @@ async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None 
 
 
 async def _edit_markup(update: Update, markup: InlineKeyboardMarkup | None) -> None:
+    """Swap the tapped message's buttons, keeping its text."""
     query = _query(update)
+    message = query.message
+    text = message.text if message is not None and isinstance(message, Message) else None
     try:
-        await query.edit_message_reply_markup(reply_markup=markup)
+        if text:
+            await query.edit_message_text(text, reply_markup=markup, disable_web_page_preview=True)
+        else:
+            await query.edit_message_reply_markup(reply_markup=markup)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
