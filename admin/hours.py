@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, delete, select
 
@@ -186,9 +187,12 @@ def cancel_for_closure(
         return [view_of(session, a) for a in hit]
 
 
-def close_day_cli(db: Database, day: date, reason: str | None) -> None:
+def close_day_cli(db: Database, day: date, reason: str | None, tz: ZoneInfo) -> int:
+    """Close a day from the shell; returns how many active appointments are on it."""
     with db.session() as session:
         _close(session, day, reason, "cli")
+        start, end = day_bounds(day, day, tz)
+        return len(active_on(session, start, end))
 
 
 def open_day_cli(db: Database, day: date) -> bool:
