@@ -1,0 +1,260 @@
+"""Overhead: the full bot next to a bare PTB echo bot, on the same fake transport.
+
+    .venv/bin/python bench/bench_overhead.py [--updates 5000] [--parents 20]
+
+The same stream of updates goes through both, one update each in turn (so both see the same
+machine noise): the full bot built by `bot.app.build_application` (SQLite, persistence on,
+rate limiter off: we measure our code, not Telegram's ceiling) and a bare PTB application
+that echoes texts and answers + edits on button presses. Both talk to `bot.fakeapi.FakeBotAPI`.
+Printed: median and p95 of `Application.process_update` per update, and the ratio, for
+menu/info updates and for each step of the booking conversation (when it is wired).
+Target: ratio ≤ 1.5 for menu/info.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import func
+from sqlmodel import select
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.fakeapi import Call, FakeBotAPI
+from bot.flows import booking as booking_flow
+from bot.updates import message_dict, user_dict
+from storage.models import Appointment
+
+_ids = itertools.count(1)
+
+# Menu and information traffic: what most updates are on an ordinary day.
+MENU_STREAM: list[tuple[str, str]] = [
+    ("text", "/start"),
+    ("text", "ℹ️ За центъра"),
+    ("tap", "info:about:2"),
+    ("tap", "info:team"),
+    ("tap", "info:groups:1"),
+    ("text", "📋 Услуги"),
+    ("tap", "info:services"),
+    ("text", "☎️ Контакти"),
+    ("text", "📄 Направление от ДСП"),
+    ("tap", "ref:q1"),
+    ("tap", "ref:a:consult"),
+    ("text", "kude se namirate"),
+    ("text", "/help"),
+    ("tap", "menu:show"),
+]
+
+
+def text_update(user_id: int, text: str) -> dict[str, Any]:
+    return {"update_id": next(_ids), "message": message_dict(user_id, text)}
+
+
+def contact_update(user_id: int, phone: str) -> dict[str, Any]:
+    contact = {"phone_number": phone, "first_name": "Мария", "user_id": user_id}
+    return {"update_id": next(_ids), "message": message_dict(user_id, None, contact=contact)}
+
+
+def tap_update(user_id: int, data: str, message_id: int, text: str = "…") -> dict[str, Any]:
+    return {
+        "update_id": next(_ids),
+        "callback_query": {
+            "id": str(next(_ids)),
+            "from": user_dict(user_id),
+            "chat_instance": f"ci{user_id}",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": user_id, "type": "private", "first_name": "Мария"},
+                "from": {"id": 7000000001, "is_bot": True, "first_name": "ЦОП бот"},
+                "text": text,
+            },
+        },
+    }
+
+
+def echo_application(fake: FakeBotAPI) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The baseline: a bare PTB bot that echoes texts and answers/edits on presses."""
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None
+        await message.reply_text(message.text or "contact")
+
+    async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        await query.edit_message_text(f"pressed {query.data}")
+
+    app = ApplicationBuilder().token("123:TEST").request(fake).get_updates_request(fake).build()
+    app.add_handler(MessageHandler(filters.TEXT | filters.CONTACT, echo))
+    app.add_handler(CallbackQueryHandler(press))
+    return app
+
+
+class Pair:
+    """Feeds each update to the full bot and to the echo bot, timing both."""
+
+    def __init__(self, full: Any, echo: Any, full_fake: FakeBotAPI) -> None:
+        self.full = full
+        self.echo = echo
+        self.full_fake = full_fake
+        self.times: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+
+    async def feed(self, label: str, update: dict[str, Any]) -> list[Call]:
+        seen = len(self.full_fake.calls)
+        for index, app in enumerate((self.full, self.echo)):
+            parsed = Update.de_json(update, app.bot)
+            started = time.perf_counter()
+            await app.process_update(parsed)
+            self.times[label][index].append((time.perf_counter() - started) * 1000)
+        return self.full_fake.calls[seen:]
+
+    def report(self) -> None:
+        print(
+            f"{'updates':<26}{'n':>6}{'full med':>10}{'full p95':>10}"
+            f"{'echo med':>10}{'echo p95':>10}{'ratio med':>11}{'ratio p95':>11}"
+        )
+        for label, (full, echo) in self.times.items():
+            fm, fp, em, ep = _med(full), _p95(full), _med(echo), _p95(echo)
+            print(
+                f"{label:<26}{len(full):>6}{fm:>9.2f} {fp:>9.2f} {em:>9.2f} {ep:>9.2f}"
+                f"{fm / em:>10.2f} {fp / ep:>10.2f}"
+            )
+        print("(milliseconds per update, Application.process_update)")
+
+
+def _med(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def _last_buttons(calls: list[Call], chat_id: int) -> tuple[int, list[tuple[str, str | None]]]:
+    for call in reversed(calls):
+        if call.chat_id == chat_id and call.buttons():
+            return int(call.message_id or 1), call.buttons()
+    return 1, []
+
+
+async def book_once(pair: Pair, user_id: int, history: list[Call]) -> bool:
+    """One parent through the booking conversation, each step timed; False if not wired."""
+
+    def pick(prefix: str) -> tuple[int, str] | None:
+        message_id, buttons = _last_buttons(history, user_id)
+        for _, data in buttons:
+            if data and data.startswith(prefix):
+                return message_id, data
+        return None
+
+    steps: list[tuple[str, Callable[[], dict[str, Any] | None]]] = [
+        ("book: open", lambda: text_update(user_id, "📅 Запазете час")),
+        ("book: topic", lambda: _tap(pick("book:topic:"), user_id)),
+        ("book: skip note", lambda: _tap(pick("book:skip"), user_id)),
+        ("book: day", lambda: _tap(pick("book:day:"), user_id)),
+        ("book: time", lambda: _tap(pick("book:time:"), user_id)),
+        ("book: consent", lambda: _tap(pick("book:consent:yes"), user_id)),
+        ("book: name", lambda: text_update(user_id, "Мария")),
+        ("book: phone", lambda: contact_update(user_id, "+359888123456")),
+        ("book: confirm", lambda: _tap(pick("book:confirm"), user_id)),
+    ]
+    for label, make in steps:
+        update = make()
+        if update is None:
+            continue  # a step this flow does not have (e.g. consent already given)
+        history.extend(await pair.feed(label, update))
+    return True
+
+
+def _tap(found: tuple[int, str] | None, user_id: int) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    message_id, data = found
+    return tap_update(user_id, data, message_id)
+
+
+async def run(updates: int, parents: int, bookings: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            TELEGRAM_BOT_TOKEN="123:TEST",
+            DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3",
+            STAFF_CHAT_ID=-100500,
+            RATE_LIMITER=False,
+        )
+        full_fake, echo_fake = FakeBotAPI(), FakeBotAPI()
+        full = build_application(settings, request=full_fake, rate_limiter=False)
+        echo = echo_application(echo_fake)
+        async with full, echo:
+            await full.start()  # persistence runs as in production
+            await echo.start()
+            pair = Pair(full, echo, full_fake)
+            # warm-up: imports, catalogs, SQLite pages
+            for user in range(parents):
+                await pair.feed("warm-up", text_update(900_000 + user, "/start"))
+            del pair.times["warm-up"]
+            stream = itertools.cycle(MENU_STREAM)
+            for n in range(updates):
+                user = 1_000_000 + n % parents
+                kind, value = next(stream)
+                update = (
+                    text_update(user, value)
+                    if kind == "text"
+                    else tap_update(user, value, message_id=1)
+                )
+                await pair.feed("menu/info", update)
+            wired = bool(booking_flow.handlers())
+            for n in range(bookings if wired else 0):
+                history: list[Call] = []
+                await book_once(pair, 2_000_000 + n, history)
+                full_fake.calls.clear()
+            with full.bot_data["services"].db.session() as session:
+                made = session.exec(select(func.count()).select_from(Appointment)).one()
+            await full.stop()
+            await echo.stop()
+        print(
+            f"bench_overhead: {updates} menu/info updates from {parents} parents, "
+            f"{bookings if wired else 0} booking conversations, {made} bookings saved"
+        )
+        pair.report()
+        if not wired:
+            print("booking steps: the booking conversation is not wired yet")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--updates", type=int, default=5000)
+    parser.add_argument("--parents", type=int, default=20)
+    parser.add_argument("--bookings", type=int, default=100)
+    args = parser.parse_args()
+    asyncio.run(run(args.updates, args.parents, args.bookings))
+
+
+if __name__ == "__main__":
+    main()
