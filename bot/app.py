@@ -107,7 +107,7 @@ def register_handlers(
     application.add_handlers(crisis.handlers(services.content), group=GROUP_CRISIS)
     main_handlers = [
         *staff.handlers(services.settings),  # staff commands check the role themselves
-        *booking.handlers(),  # conversations before the plain views they may start from
+        *booking.handlers(services.settings.conversation_timeout_minutes),  # conversations first
         *my_bookings.handlers(),
         *data.handlers(),
         *reminder_reply.handlers(),

@@ -46,6 +46,22 @@ def parse_phone(text: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def display_phone(e164: str | None) -> str:
+    """A stored number as people write it at home: "088 812 3456", "+963 944 123 456"."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, "BG")
+    except phonenumbers.NumberParseException:
+        return e164
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if phonenumbers.region_code_for_number(number) == "BG"
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
 def clean_name(text: str | None) -> str | None:
     """How to address the parent: trimmed, one line, with a letter; None if unusable."""
     if not text:
