@@ -218,3 +218,15 @@ async def test_send_now(rapp: Any, fake_api: FakeBotAPI) -> None:
     with time_machine.travel(local(2026, 11, 21, 10), tick=False):
         assert await send_now(rapp.bot, services, appointment_id, "staff:1 Ива") is False
     assert len(sent(fake_api)) == 1
+
+
+async def test_each_parent_gets_their_language(rapp: Any, fake_api: FakeBotAPI) -> None:
+    services = services_of(rapp)
+    confirmed(services.db, start=START, now=WEEK_BEFORE, user_id=1001, language="en")
+    confirmed(services.db, start=START, now=WEEK_BEFORE, user_id=1002, language="bg")
+    with time_machine.travel(EVENING, tick=False):
+        assert (await dispatch(rapp.bot, services)).sent == 2
+    texts = {c.chat_id: c for c in sent(fake_api)}
+    assert texts[1001].text.startswith("Reminder: tomorrow, Tuesday, 24 November, at 10:00.")
+    assert [label for label, _ in texts[1001].buttons()] == ["I will come", "I cannot come"]
+    assert texts[1002].text == TEXT
