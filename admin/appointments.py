@@ -19,7 +19,7 @@ from bot.services import Services
 from storage import appointments as repo
 from storage import reminders
 from storage.clock import utcnow
-from storage.errors import AlreadyHandled, NotAllowed, NotFound, SlotTaken, SlotUnavailable
+from storage.errors import AlreadyHandled, NotAllowed, NotFound, SlotTaken
 from storage.models import Appointment, Parent
 from storage.models import AppointmentStatus as S
 
@@ -258,9 +258,7 @@ def free_slots_for(
         appointment = repo.get(session, appointment_id)
         return [
             s
-            for s in slots.free_slots(
-                session, now=utcnow(), tz=services.settings.tz, exclude=appointment_id, limit=limit
-            )
+            for s in slots.free_slots(session, now=utcnow(), tz=services.settings.tz, limit=limit)
             if s != appointment.start
         ]
 
@@ -274,8 +272,8 @@ def propose(
         member = staff_service.require(session, staff_user_id)
         appointment = repo.get(session, appointment_id, lock=True)
         _expect(appointment, S.pending, S.confirmed)
-        if start <= now or not slots.has_room(
-            session, start, tz=services.settings.tz, exclude=appointment_id
+        if not slots.has_room(
+            session, start, tz=services.settings.tz, now=now, exclude=appointment_id
         ):
             raise SlotTaken("proposed slot is not free")
         appointment.handled_by = member.name
@@ -316,10 +314,10 @@ def accept_proposal(
             raise AlreadyHandled(
                 appointment.status, appointment.handled_by, appointment.handled_at
             )
-        if new_start <= now:
-            raise SlotUnavailable("proposal is in the past")
         slots.lock_slot(session, new_start)
-        if not slots.has_room(session, new_start, tz=services.settings.tz, exclude=appointment_id):
+        if not slots.has_room(
+            session, new_start, tz=services.settings.tz, now=now, exclude=appointment_id
+        ):
             raise SlotTaken("proposed slot filled meanwhile")
         old_start = appointment.start
         length = appointment.end - appointment.start or timedelta(minutes=60)

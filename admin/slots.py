@@ -1,117 +1,51 @@
-"""Free places for staff's "Друг час": the opening rules cut into slots, minus taken ones.
+"""Free places for staff's "Друг час", from the same slot rules the parents book by.
 
-A small query of its own so staff proposals do not wait for the parents' booking work;
-the capacity check at acceptance runs under a slot lock like every booking.
+Thin over `storage.slots` (hours, holidays, closed days, lead time, horizon, capacity)
+and the booking's locks, so a staff proposal and a parent's booking never both take
+the last place.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import holidays
-from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from storage.models import ACTIVE_STATUSES, Appointment
-from storage.rules import OpeningRules, closed_days, load_rules
+from storage import slots as slot_rules
+from storage.booking import lock_slot
+from storage.errors import SlotUnavailable
+from storage.parents import lock_parent
+from storage.rules import load_rules
 
-
-@cache
-def _bg_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("BG", years=year, language="bg")
-
-
-def is_public_holiday(day: date) -> bool:
-    return day in _bg_holidays(day.year)
-
-
-def day_starts(day: date, rules: OpeningRules, tz: ZoneInfo) -> list[datetime]:
-    """Every slot start of one day (aware, in `tz`), whatever is booked."""
-    starts: list[datetime] = []
-    step = timedelta(minutes=rules.slot_minutes)
-    for opens, closes in rules.hours.get(day.weekday(), ()):
-        at = datetime.combine(day, opens, tzinfo=tz)
-        end = datetime.combine(day, closes, tzinfo=tz)
-        while at + step <= end:
-            starts.append(at)
-            at = at + step
-    return starts
-
-
-def taken(session: Session, start: datetime, end: datetime, exclude: int | None = None) -> Counter:
-    """Active appointments per start time in [start, end)."""
-    query = select(Appointment.start).where(
-        Appointment.start >= start,
-        Appointment.start < end,
-        col(Appointment.status).in_(ACTIVE_STATUSES),
-    )
-    if exclude is not None:
-        query = query.where(Appointment.id != exclude)
-    return Counter(session.exec(query))
+__all__ = ["free_slots", "has_room", "lock_parent", "lock_slot"]
 
 
 def free_slots(
-    session: Session,
-    *,
-    now: datetime,
-    tz: ZoneInfo,
-    exclude: int | None = None,
-    limit: int = 40,
+    session: Session, *, now: datetime, tz: ZoneInfo, limit: int = 40
 ) -> list[datetime]:
-    """Bookable, not full slot starts from now on (lead time and horizon respected), UTC."""
+    """Starts (UTC) of slots with a free place, from now to the horizon, in time order."""
     rules = load_rules(session)
-    local_now = now.astimezone(tz)
-    first = local_now.date()
-    last = first + timedelta(days=rules.horizon_days)
-    closed = closed_days(session, first, last)
-    earliest = now + timedelta(minutes=rules.min_lead_minutes)
-    window_end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz)
-    counts = taken(session, now, window_end, exclude)
-    result: list[datetime] = []
-    day = first
-    while day <= last and len(result) < limit:
-        if day not in closed and not is_public_holiday(day):
-            for start in day_starts(day, rules, tz):
-                if start < earliest:
-                    continue
-                utc_start = start.astimezone(UTC)
-                if counts.get(utc_start, 0) < rules.places_per_slot:
-                    result.append(utc_start)
-                    if len(result) >= limit:
-                        break
-        day += timedelta(days=1)
-    return result
-
-
-def lock_slot(session: Session, start: datetime) -> None:
-    """Serialise one slot's capacity check on PostgreSQL (SQLite: BEGIN IMMEDIATE).
-
-    Same key as the parents' booking (storage.booking.lock_slot): the start in Unix seconds.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        key = int(start.timestamp())
-        session.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
-
-
-def lock_parent(session: Session, telegram_user_id: int) -> None:
-    """Serialise one parent's writes on PostgreSQL (same key as storage.parents.lock_parent)."""
-    if session.get_bind().dialect.name == "postgresql":
-        key = -telegram_user_id - 1
-        session.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+    first, last = slot_rules.bookable_days(rules, tz, now)
+    days = slot_rules.free_slots_between(session, tz, now, first, last, rules=rules)
+    return [slot.start for day in sorted(days) for slot in days[day]][:limit]
 
 
 def has_room(
-    session: Session, start: datetime, *, tz: ZoneInfo, exclude: int | None = None
+    session: Session,
+    start: datetime,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    exclude: int | None = None,
 ) -> bool:
-    """Is `start` a slot of an open day with a free place (checked under the slot lock)?"""
-    rules = load_rules(session)
-    local = start.astimezone(tz)
-    if is_public_holiday(local.date()) or closed_days(session, local.date(), local.date()):
+    """Is `start` a bookable slot (open day, lead time, horizon) with a free place?
+
+    Call it under `lock_slot` when the answer decides a write.
+    """
+    try:
+        rules, slot_start, slot_end = slot_rules.slot_at(session, tz, start, now)
+    except SlotUnavailable:
         return False
-    if local not in day_starts(local.date(), rules, tz):
-        return False
-    end = start + timedelta(minutes=rules.slot_minutes)
-    return taken(session, start, end, exclude).get(start, 0) < rules.places_per_slot
+    taken = slot_rules.active_count(session, slot_start, slot_end, exclude_id=exclude)
+    return taken < rules.places_per_slot

@@ -560,7 +560,7 @@ async def proposal_answer(update: Update, context: BotContext) -> None:
         await _edit_markup(update, None)
         await _reply(
             update,
-            _("За съжаление този час междувременно беше зает. Екипът ще Ви предложи друг."),
+            _("За съжаление този час вече не е свободен. Екипът ще Ви предложи друг."),
         )
         await announce_parent_change(context.bot, services, appointment_id, "slot_taken")
         return
