@@ -1,0 +1,86 @@
+"""Send a reminder now, pages of free slots, a proposal whose slot filled meanwhile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from admin.telegram.notify import announce_new_booking
+from bot.fakeapi import FakeBotAPI
+from bot.services import Services
+from storage.models import AuditEntry
+from tests.admin.conftest import (
+    OTHER_PARENT_ID,
+    PARENT_ID,
+    STAFF_CHAT,
+    STAFF_ID,
+    add_appointment,
+    add_parent,
+    at,
+    callback_answers,
+    get_appointment,
+)
+from tests.chat import Chat
+
+
+async def test_send_reminder_now(
+    services: Services, staff_chat: Chat, fake_api: FakeBotAPI
+) -> None:
+    parent = add_parent(services.db)
+    confirmed = add_appointment(services.db, parent, at(24, 10), status="confirmed")
+    waiting = add_appointment(services.db, parent, at(25, 10))
+    await staff_chat.tap(f"st:rem:{waiting}")
+    assert "само за потвърден час" in callback_answers(fake_api)[-1]
+
+    await staff_chat.tap(f"st:rem:{confirmed}")
+    assert callback_answers(fake_api)[-1] == "Напомнянето е изпратено."
+    reminder = fake_api.sent("sendMessage", chat_id=PARENT_ID)[-1]
+    assert "Напомняне" in reminder.text
+    with services.db.session() as session:
+        audit = session.exec(
+            select(AuditEntry).where(AuditEntry.action == "reminder_manual")
+        ).one()
+    assert audit.actor == f"staff:{STAFF_ID} Петър"
+
+
+async def test_free_slots_come_in_pages(
+    services: Services, staff_chat: Chat, app: Any, fake_api: FakeBotAPI
+) -> None:
+    parent = add_parent(services.db)
+    appointment_id = add_appointment(services.db, parent, at(24, 10))
+    await announce_new_booking(app.bot, services, appointment_id)
+    await staff_chat.tap(f"st:mv:{appointment_id}")
+    first_page = staff_chat.callback_data("st:ms:")
+    assert len(first_page) == 8
+    assert staff_chat.callback_data("st:mv:") == [f"st:mv:{appointment_id}:8"]
+    await staff_chat.tap(f"st:mv:{appointment_id}:8")
+    second_page = staff_chat.callback_data("st:ms:")
+    assert second_page and not set(first_page) & set(second_page)
+    await staff_chat.tap(f"st:back:{appointment_id}")
+    assert staff_chat.callback_data() == [
+        f"st:ok:{appointment_id}",
+        f"st:no:{appointment_id}",
+        f"st:mv:{appointment_id}",
+    ]
+
+
+async def test_accepting_a_slot_that_filled_meanwhile(
+    services: Services, staff_chat: Chat, parent_chat: Chat, fake_api: FakeBotAPI
+) -> None:
+    parent = add_parent(services.db)
+    other = add_parent(services.db, OTHER_PARENT_ID, name="Иван", phone="+359877555444")
+    appointment_id = add_appointment(services.db, parent, at(24, 10))
+    await staff_chat.tap(f"st:mv:{appointment_id}")
+    await staff_chat.tap(staff_chat.callback_data("st:ms:")[-1])
+    proposed = get_appointment(services.db, appointment_id).proposed_start
+    assert proposed is not None
+    add_appointment(services.db, other, proposed)  # someone booked it meanwhile
+
+    await parent_chat.tap(f"prop:yes:{appointment_id}")
+    assert "вече не е свободен" in parent_chat.last_text()
+    row = get_appointment(services.db, appointment_id)
+    assert row.start == at(24, 10) and row.status == "pending"
+    assert any(
+        "вече не е свободен" in c.text for c in fake_api.sent("sendMessage", chat_id=STAFF_CHAT)
+    )
