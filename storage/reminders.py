@@ -202,6 +202,14 @@ def _claimable(now: datetime) -> object:
     )
 
 
+def is_unreachable(unreachable_at: datetime | None, updated_at: datetime | None) -> bool:
+    """Blocked, and not heard from since: a parent who writes again (which bumps
+    `updated_at`, e.g. `storage.parents.get_or_create`) is reachable again."""
+    if unreachable_at is None:
+        return False
+    return updated_at is None or updated_at <= unreachable_at
+
+
 def claim_due(
     session: Session,
     now: datetime,
@@ -217,10 +225,16 @@ def claim_due(
     workers never claim the same row. SQLite: the transaction is `BEGIN IMMEDIATE` (one
     writer at a time) and the UPDATE repeats the claimable condition. Rows whose
     appointment is no longer confirmed, is ownerless or whose parent is unreachable are
-    withdrawn instead of claimed.
+    withdrawn instead of claimed (see `is_unreachable`).
     """
     query = (
-        select(Reminder.id, Appointment.status, Appointment.parent_id, Parent.unreachable_at)
+        select(
+            Reminder.id,
+            Appointment.status,
+            Appointment.parent_id,
+            Parent.unreachable_at,
+            Parent.updated_at,
+        )
         .join(Appointment, col(Appointment.id) == col(Reminder.appointment_id))
         .outerjoin(Parent, col(Parent.id) == col(Appointment.parent_id))
         .where(_claimable(now), col(Appointment.start) > now)
@@ -234,8 +248,10 @@ def claim_due(
     rows = session.exec(query).all()
     sendable = [
         rid
-        for rid, status, parent_id, unreachable in rows
-        if status == AppointmentStatus.confirmed and parent_id is not None and unreachable is None
+        for rid, status, parent_id, unreachable, seen in rows
+        if status == AppointmentStatus.confirmed
+        and parent_id is not None
+        and not is_unreachable(unreachable, seen)
     ]
     stale = [row[0] for row in rows if row[0] not in sendable]
     if stale:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import time_machine
+from sqlmodel import select
 from telegram.error import TimedOut
 
 from admin.reminders import LEASE
@@ -230,3 +231,22 @@ async def test_each_parent_gets_their_language(rapp: Any, fake_api: FakeBotAPI) 
     assert texts[1001].text.startswith("Reminder: tomorrow, Tuesday, 24 November, at 10:00.")
     assert [label for label, _ in texts[1001].buttons()] == ["I will come", "I cannot come"]
     assert texts[1002].text == TEXT
+
+
+async def test_blocked_parent_who_writes_again_is_reminded(
+    rapp: Any, fake_api: FakeBotAPI, staff_changes: list[tuple[int, str]]
+) -> None:
+    services = services_of(rapp)
+    confirmed(services.db, start=START, now=WEEK_BEFORE)
+    fake_api.fail("sendMessage", Fault(403, "Forbidden: bot was blocked by the user"))
+    with time_machine.travel(EVENING, tick=False):
+        assert (await dispatch(rapp.bot, services)).blocked == 1
+    later = local(2026, 11, 25, 9)
+    with services.db.session() as session:  # the parent unblocked the bot and wrote again
+        parent = session.exec(select(Parent).where(Parent.telegram_user_id == 1001)).one()
+        parent.updated_at = later
+        session.add(parent)
+    new_id = confirmed(services.db, start=local(2026, 11, 27, 10), now=later)
+    with time_machine.travel(local(2026, 11, 26, 18), tick=False):
+        assert (await dispatch(rapp.bot, services)).sent == 1
+    assert sent(fake_api)[-1].buttons()[0][1] == f"rem:yes:{new_id}"
