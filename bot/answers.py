@@ -85,7 +85,7 @@ def crisis_text(content: Content) -> str:
     text = _(
         "🆘 При опасност за живота или здравето се обадете веднага на {emergency} "
         "(безплатно, денонощно).\n"
-        "☎️ {children} — {children_name}: безплатно, денонощно и анонимно за деца.\n"
+        "☎️ {children} — {children_name}: безплатно, денонощно и анонимно.\n"
     ).format(
         emergency=lines.emergency, children=lines.children, children_name=_(lines.children_name)
     )
@@ -108,7 +108,7 @@ def faq_answer(key: str, content: Content, hours: Hours | None = None) -> str:
     """The short answer for one FAQ topic; facts come from the content file."""
     phone = content.contacts.main_phone.display
     if key == "contacts":
-        return contacts_text(content)
+        return contacts_text(content, hours)
     if key == "hours":
         return hours_text(content, hours)
     if key == "price":
@@ -121,10 +121,12 @@ def faq_answer(key: str, content: Content, hours: Hours | None = None) -> str:
             "направление или предварителна оценка от Дирекция „Социално подпомагане“ (ДСП)."
         )
     if key == "who":
-        return "\n".join(
+        lines = [_("Кой може да ползва услугите:")]
+        lines += [
             f"• {_(group.title)}: {_(group.services[0].who_for)}"
             for group in content.service_groups
-        )
+        ]
+        return "\n".join(lines)
     if key == "documents":
         if content.referral.documents:
             return _(content.referral.documents)

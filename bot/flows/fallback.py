@@ -65,7 +65,7 @@ async def free_text(update: Update, context: BotContext) -> None:
     if key is None:
         await message.reply_text(not_understood_text(services.content), reply_markup=main_menu())
         return
-    hours = opening_hours(services.db) if key == "hours" else None
+    hours = opening_hours(services.db) if key in ("hours", "contacts") else None
     await message.reply_text(faq_answer(key, services.content, hours), reply_markup=_markup(key))
 
 

@@ -103,7 +103,7 @@ def services_text(content: Content) -> str:
     lines = [_("Услугите в центъра са в две групи:")]
     for group in content.service_groups:
         if group.needs_referral:
-            how = _("с направление или оценка от ДСП")
+            how = _("с направление от Дирекция „Социално подпомагане“ (ДСП)")
         else:
             how = _("без направление")
         lines.append(f"• {_(group.title)} — {how}")

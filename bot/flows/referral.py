@@ -52,11 +52,11 @@ def _phone(content: Content) -> str:
 
 
 def dsp_lines(content: Content) -> list[str]:
-    """ДСП's name, and address/hours/phone only when the content file gives them."""
+    """ДСП's address, hours and phone, only those the content file gives (none: nothing)."""
     dsp = content.dsp
-    if dsp is None:
+    if dsp is None or not (dsp.address or dsp.hours or dsp.phone):
         return []
-    lines = [_("В {town}: {name}.").format(town=_(content.centre.town), name=_(dsp.name))]
+    lines = [_(dsp.name)]
     if dsp.address:
         lines.append(_("Адрес: {address}").format(address=_(dsp.address)))
     if dsp.hours:
@@ -110,16 +110,18 @@ def specialised_way(content: Content, page: int) -> tuple[str, Rows] | None:
     steps = content.referral.specialised_steps
     head = _("{title}: с направление").format(title=_title(content, needs_referral=True))
     if page == 1:
-        first = steps[:SPECIALISED_FIRST_PAGE]
+        parts = [head, _steps(steps[:SPECIALISED_FIRST_PAGE])]
+        dsp = "\n".join(dsp_lines(content))  # where step 1 goes, when the content says
+        if dsp:
+            parts.append(dsp)
         rows: Rows = []
         if len(steps) > SPECIALISED_FIRST_PAGE:
             rows.append([(_("Още"), "ref:special:2")])
         rows.append(back_row("ref:start"))
-        return head + "\n\n" + _steps(first), rows
+        return "\n\n".join(parts), rows
     if page == 2 and len(steps) > SPECIALISED_FIRST_PAGE:
         rest = _steps(steps[SPECIALISED_FIRST_PAGE:], start=SPECIALISED_FIRST_PAGE + 1)
-        parts = [rest, *filter(None, ["\n".join(dsp_lines(content))]), documents_text(content)]
-        return "\n\n".join(parts), [back_row("ref:special")]
+        return rest + "\n\n" + documents_text(content), [back_row("ref:special")]
     return None
 
 

@@ -67,7 +67,7 @@ def test_numbers_come_first(content: Any) -> None:
     first_line = text.splitlines()[0]
     assert "112" in first_line
     assert text.index("116 111") < text.index("0373 9 10 76")
-    assert "безплатно, денонощно и анонимно" in text
+    assert "безплатно, денонощно и анонимно." in text
     assert "Не сте сами" in text
     assert "?" not in text  # no questions before (or after) the numbers
 

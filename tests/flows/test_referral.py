@@ -98,8 +98,7 @@ async def test_guide_without_a_document_goes_to_dsp(chat: Chat) -> None:
     text = chat.last_text()
     assert "предварителна оценка на потребностите" in text
     assert "по настоящия си адрес" in text
-    assert "Дирекция „Социално подпомагане“ – Харманли" in text
-    assert "Адрес:" not in text  # not in the content file
+    assert "Адрес:" not in text  # ДСП's address is not in the content file
     assert _data(chat) == ["ref:special", BOOK, "ref:q2", "menu:show"]
     await chat.press("Стъпките подробно")
     assert "1. Отидете" in chat.last_text()
@@ -112,8 +111,10 @@ async def test_dsp_address_and_hours_shown_when_set(chat: Chat, services: Any) -
     services.content = services.content.model_copy(update={"dsp": dsp})
     await _open(chat)
     await chat.tap("ref:a:need")
-    assert "Адрес: ул. Примерна 1" in chat.last_text()
+    assert "– Харманли\nАдрес: ул. Примерна 1" in chat.last_text()
     assert "Работно време: 8:30–17:00" in chat.last_text()
+    await chat.tap("ref:special")
+    assert "Адрес: ул. Примерна 1" in chat.last_text()
 
 
 async def test_booking_button_answered_until_booking_exists(chat: Chat) -> None:
