@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 # How long a claim holds a reminder; a worker stops sending from its batch once
 # LEASE - LEASE_MARGIN has passed, so an expired lease is never used.
 LEASE = timedelta(minutes=5)
-LEASE_MARGIN = timedelta(seconds=30)
+LEASE_MARGIN = timedelta(minutes=2)
 BACKOFF_BASE = timedelta(seconds=60)
 BACKOFF_MAX = timedelta(hours=1)
 CONCURRENCY = 8
@@ -234,7 +234,11 @@ async def dispatch_due(
                 result.failed += 1
                 reports.append((report_failed, item.appointment_id))
 
-    await asyncio.gather(*(one(item) for item in claimed))
+    outcomes = await asyncio.gather(*(one(item) for item in claimed), return_exceptions=True)
+    for problem in outcomes:
+        if isinstance(problem, BaseException):  # e.g. the database went away mid-batch
+            # Those rows stay claimed; their lease expires and they are sent again.
+            log.error("reminder dispatch step failed: %s", type(problem).__name__)
     for hook, appointment_id in reports:
         if hook is None:
             continue

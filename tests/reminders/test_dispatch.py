@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import time_machine
 from sqlmodel import select
 from telegram.error import TimedOut
@@ -250,3 +251,19 @@ async def test_blocked_parent_who_writes_again_is_reminded(
     with time_machine.travel(local(2026, 11, 26, 18), tick=False):
         assert (await dispatch(rapp.bot, services)).sent == 1
     assert sent(fake_api)[-1].buttons()[0][1] == f"rem:yes:{new_id}"
+
+
+async def test_no_send_once_the_lease_is_nearly_over(
+    rapp: Any, fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = services_of(rapp)
+    appointment_id = confirmed(services.db, start=START, now=WEEK_BEFORE)
+    monkeypatch.setattr("admin.reminders.LEASE_MARGIN", LEASE + timedelta(seconds=1))
+    with time_machine.travel(EVENING, tick=False):
+        report = await dispatch(rapp.bot, services)
+    assert (report.claimed, report.released, report.sent) == (1, 1, 0)
+    first = rows(services.db, appointment_id)[0]
+    assert (first.state, first.attempts, first.due_at) == ("planned", 0, EVENING)
+    monkeypatch.undo()
+    with time_machine.travel(EVENING, tick=False):
+        assert (await dispatch(rapp.bot, services)).sent == 1
