@@ -10,6 +10,11 @@ from tests.emulator.server import BOT_ID, Emulator, Event, inline_buttons
 Match = str | Callable[[Event], bool] | None
 
 
+def button(prefix: str) -> Callable[[Event], bool]:
+    """Match a bot message that has an inline button whose data starts with `prefix`."""
+    return lambda e: any(d and d.startswith(prefix) for _, d in e.buttons())
+
+
 def _matcher(match: Match) -> Callable[[Event], bool]:
     if match is None:
         return lambda e: e.method != "deleteMessage"
@@ -41,12 +46,14 @@ class User:
         emulator.chat(self.chat_id)
         self.mark = emulator.seq
         self.last_query_id: str | None = None
+        self.last_update_id = 0
 
     # --- acting ------------------------------------------------------------------------
     def send(self, text: str) -> int:
         """Write a message (a leading /command gets its bot_command entity)."""
         self.mark = self.emu.seq
         update_id, _ = self.emu.user_message(self.user_id, self.chat_id, text=text)
+        self.last_update_id = update_id
         return update_id
 
     def share_contact(self, phone: str, *, own: bool = True, first_name: str = "Мария") -> int:
@@ -55,6 +62,7 @@ class User:
         contact: dict[str, Any] = {"phone_number": phone, "first_name": first_name}
         contact["user_id"] = self.user_id if own else self.user_id + 1
         update_id, _ = self.emu.user_message(self.user_id, self.chat_id, contact=contact)
+        self.last_update_id = update_id
         return update_id
 
     def tap(self, data: str, message_id: int | None = None) -> str:
@@ -63,8 +71,9 @@ class User:
             message = self.last_with_buttons()
             message_id = int(message["message_id"]) if message else 1
         self.mark = self.emu.seq
-        _, query_id = self.emu.press_button(self.user_id, self.chat_id, message_id, data)
+        update_id, query_id = self.emu.press_button(self.user_id, self.chat_id, message_id, data)
         self.last_query_id = query_id
+        self.last_update_id = update_id
         return query_id
 
     def press(self, label_part: str) -> str | int:

@@ -173,6 +173,7 @@ class Emulator:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
         self._updates: list[dict[str, Any]] = []
+        self.history: dict[int, dict[str, Any]] = {}
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._seq = itertools.count(1)
@@ -237,9 +238,18 @@ class Emulator:
         """Queue an update for getUpdates (or the webhook); returns its update_id."""
         with self._lock:
             update_id = next(self._update_ids)
-            self._updates.append({"update_id": update_id, kind: payload})
+            update = {"update_id": update_id, kind: payload}
+            self.history[update_id] = update
+            self._updates.append(update)
             self._notify()
         return update_id
+
+    def redeliver(self, update_id: int) -> None:
+        """Send an update again, same id and content (as after a crash before confirming)."""
+        with self._lock:
+            self._updates.append(self.history[update_id])
+            self.confirmed_offset = min(self.confirmed_offset, update_id)
+            self._notify()
 
     def user_message(
         self, user_id: int, chat_id: int | None = None, **fields: Any

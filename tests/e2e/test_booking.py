@@ -1,0 +1,224 @@
+"""Whole journeys with bookings against the real bot process: the parent books, the staff
+confirm, reminders arrive, the parent cancels; restarts and retried updates lose nothing
+and book nothing twice."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from storage import state
+from storage.db import Database
+from storage.models import Appointment, AppointmentStatus, Reminder
+from tests.e2e.conftest import assert_clean_log
+from tests.emulator import Emulator, User, button
+from tests.emulator.botproc import STAFF_CHAT_ID, BotProcess, bot_env
+
+pytestmark = pytest.mark.e2e
+
+STAFF_ID = 5550001
+PHONE = "+359888765432"
+NAME = "Мария Петрова"
+
+
+def cop_admin(emulator: Emulator, database_url: str, *args: str) -> str:
+    """Run `cop-admin` as the staff would on the server."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from admin.cli import main; main()", *args],
+        env=bot_env(emulator, database_url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def appointments(database_url: str) -> list[Appointment]:
+    db = Database(database_url)
+    try:
+        with db.session() as session:
+            return list(session.exec(select(Appointment).order_by(Appointment.id)))
+    finally:
+        db.dispose()
+
+
+def choose_slot(parent: User) -> None:
+    """In the booking conversation: first topic, no note, first day, first time."""
+    parent.wait(button("book:topic:"))
+    parent.tap(parent.callback_data("book:topic:")[0])
+    parent.wait(button("book:skip"))
+    parent.tap("book:skip")
+    parent.wait(button("book:day:"))
+    parent.tap(parent.callback_data("book:day:")[0])
+    parent.wait(button("book:time:"))
+    parent.tap(parent.callback_data("book:time:")[0])
+    parent.wait(lambda e: bool(e.text))
+
+
+def give_details(parent: User) -> None:
+    """Consent (asked once per parent), name, phone by the contact button → the summary."""
+    if parent.callback_data("book:consent:yes"):
+        parent.tap("book:consent:yes")
+        parent.wait(lambda e: bool(e.text))
+    parent.send(NAME)
+    parent.wait(lambda e: bool(e.text))
+    parent.share_contact(PHONE)
+    parent.wait(button("book:confirm"))
+
+
+def persisted_booking(database_url: str, user_id: int) -> dict[str, object]:
+    """The half-finished booking as the bot's persistence wrote it to the database."""
+    db = Database(database_url)
+    try:
+        users = state.load_all(db, kind="user")
+    finally:
+        db.dispose()
+    return dict((users.get(str(user_id)) or {}).get("booking") or {})
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/bot.sqlite3"
+
+
+def test_book_confirm_remind_cancel(
+    emulator: Emulator, start_bot: Callable[..., BotProcess], db_url: str
+) -> None:
+    bot = start_bot(database_url=db_url)
+    cop_admin(emulator, db_url, "staff", "add", str(STAFF_ID), "--name", "Петя", "--role", "admin")
+    staff = User(emulator, STAFF_ID, chat_id=STAFF_CHAT_ID, first_name="Петя")
+    parent = User(emulator, 6001)
+
+    # /start → the referral guide says no referral is needed → book from there.
+    parent.send("/start")
+    parent.wait("Здравейте")
+    parent.press("Направление от ДСП")
+    parent.wait("два начина")
+    parent.press("Нужно ли ми е направление")
+    parent.wait(button("ref:a:consult"))
+    parent.tap("ref:a:consult")
+    parent.wait(button("book:start"))
+    parent.tap("book:start")
+    choose_slot(parent)
+    give_details(parent)
+    parent.tap("book:confirm")
+    parent.wait("запазен")
+
+    # The staff card arrives in the staff group; an admin confirms it there.
+    card = staff.wait(button("st:ok:"))
+    (ok,) = [d for _, d in card.buttons() if d and d.startswith("st:ok:")]
+    appointment_id = int(ok.rsplit(":", 1)[1])
+    staff.tap(ok, card.message_id)
+    staff.wait(lambda e: e.method.startswith("edit") and e.message_id == card.message_id)
+    parent.wait(lambda e: e.method == "sendDocument")  # the .ics with the confirmation
+    assert any("потвърд" in t.lower() for t in parent.all_texts())
+
+    # Staff send a reminder now; the parent can't come and cancels from it.
+    staff.tap(f"st:open:{appointment_id}")
+    staff.wait(button(f"st:rem:{appointment_id}"))
+    staff.tap(f"st:rem:{appointment_id}")
+    reminder = parent.wait(button("rem:no:"), timeout=10)
+    assert "Напомняне" in reminder.text
+    parent.tap(f"rem:no:{appointment_id}", reminder.message_id)
+    parent.wait(button("rem:nocf:"))
+    parent.tap(f"rem:nocf:{appointment_id}")
+    parent.wait(lambda e: bool(e.text))
+    staff.wait(lambda e: bool(e.text))  # the staff chat hears of it
+
+    (saved,) = appointments(db_url)
+    emulator.wait_for(
+        lambda: appointments(db_url)[0].status == AppointmentStatus.cancelled_by_parent,
+        5,
+        "the cancellation",
+    )
+    assert saved.id == appointment_id
+    bot.assert_alive()
+    assert_clean_log(bot, PHONE, NAME, "0888765432")
+
+
+def test_restart_mid_booking_and_retried_confirmation(
+    emulator: Emulator, start_bot: Callable[..., BotProcess], db_url: str
+) -> None:
+    bot = start_bot(database_url=db_url)
+    parent = User(emulator, 6002)
+    parent.send("/start")
+    parent.wait("Здравейте")
+    parent.press("Запазете час")
+    choose_slot(parent)
+    # Persistence writes about once a second: wait for the chosen time to be in the
+    # database, then crash (kill -9: no shutdown, no flush).
+    emulator.wait_for(lambda: "start" in persisted_booking(db_url, 6002), 5, "persistence")
+    bot.kill()
+
+    bot = start_bot(database_url=db_url)
+    give_details(parent)  # the same conversation carries on after the restart
+    summary = parent.last_with_buttons()
+    assert summary is not None
+    parent.tap("book:confirm")
+    confirmation = parent.last_update_id
+    parent.wait("запазен")
+    (booked,) = appointments(db_url)
+    assert booked.status == AppointmentStatus.pending
+
+    # A double tap on the same Потвърди, then the same update delivered again after a
+    # crash: still one booking.
+    parent.tap("book:confirm", int(summary["message_id"]))
+    parent.wait_answered()
+    bot.kill()
+    emulator.redeliver(confirmation)
+    bot = start_bot(database_url=db_url)
+    parent.send("/start")  # handled after the redelivered update (updates go in order)
+    parent.wait("Здравейте")
+    assert [a.id for a in appointments(db_url)] == [booked.id], "a retried update booked twice"
+    assert_clean_log(bot, PHONE, NAME)
+
+
+def test_restart_with_reminders_due(
+    emulator: Emulator, start_bot: Callable[..., BotProcess], db_url: str
+) -> None:
+    bot = start_bot(database_url=db_url)
+    cop_admin(emulator, db_url, "staff", "add", str(STAFF_ID), "--name", "Петя", "--role", "admin")
+    staff = User(emulator, STAFF_ID, chat_id=STAFF_CHAT_ID, first_name="Петя")
+    parent = User(emulator, 6003)
+    parent.send("/start")
+    parent.wait("Здравейте")
+    parent.press("Запазете час")
+    choose_slot(parent)
+    give_details(parent)
+    parent.tap("book:confirm")
+    parent.wait("запазен")
+    card = staff.wait(button("st:ok:"))
+    (ok,) = [d for _, d in card.buttons() if d and d.startswith("st:ok:")]
+    appointment_id = int(ok.rsplit(":", 1)[1])
+    staff.tap(ok, card.message_id)
+    parent.wait(lambda e: e.method == "sendDocument")
+    bot.stop()
+
+    # While the bot is down, its reminders fall due (made due now in the database).
+    db = Database(db_url)
+    with db.session() as session:
+        reminders = list(
+            session.exec(select(Reminder).where(Reminder.appointment_id == appointment_id))
+        )
+        assert reminders, "confirming planned no reminder"
+        for reminder in reminders:
+            reminder.due_at = reminder.due_at.replace(year=2000)
+            session.add(reminder)
+    db.dispose()
+    bot = start_bot(database_url=db_url)
+    parent.mark = emulator.seq
+    first = parent.wait(button("rem:"), timeout=10)
+    assert "Напомняне" in first.text
+    bot.stop()
+    bot = start_bot(database_url=db_url)
+    parent.send("/start")
+    parent.wait("Здравейте")
+    reminders_sent = [t for t in parent.all_texts() if "Напомняне" in t]
+    assert 1 <= len(reminders_sent) <= len(reminders)
+    assert len(reminders_sent) == len(set(reminders_sent)) or len(reminders) > 1
