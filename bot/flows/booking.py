@@ -482,6 +482,8 @@ async def all_days(update: Update, context: BotContext) -> int:
 async def consent(update: Update, context: BotContext) -> int:
     """Remember the consent (once per parent), or end kindly with the centre's phone."""
     services = context.services
+    if not data(context).get("start"):
+        return await lost(update, context)
     if _callback_arg(update) != "yes":
         clear(context)
         text = _(
@@ -503,6 +505,8 @@ async def consent(update: Update, context: BotContext) -> int:
 
 async def write_name(update: Update, context: BotContext) -> int:
     """Keep the name to address the parent by, or ask again kindly."""
+    if not data(context).get("start"):
+        return await lost(update, context)
     name = parents.clean_name(require_message(update).text)
     if name is None:
         prefix = _("Не успях да разбера името. Напишете го с букви, например: Мария.") + "\n"
@@ -515,6 +519,8 @@ async def write_name(update: Update, context: BotContext) -> int:
 
 async def write_phone(update: Update, context: BotContext) -> int:
     """Keep a valid phone (typed or shared), or explain the format and ask again."""
+    if not data(context).get("start"):
+        return await lost(update, context)
     message = require_message(update)
     raw = message.contact.phone_number if message.contact else message.text
     phone = parents.parse_phone(raw)
