@@ -101,3 +101,22 @@ def test_bad_toml_names_the_file(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ContentError, match="not found"):
         load_content(tmp_path / "nope.toml")
+
+
+def test_translations_keep_the_placeholders() -> None:
+    import string
+
+    from babel.messages.pofile import read_po
+
+    from bot.i18n import LOCALES_DIR
+
+    def fields(text: str) -> list[str]:
+        return sorted(f for _, f, _, _ in string.Formatter().parse(text) if f)
+
+    for code in ("bg", "en"):
+        with (LOCALES_DIR / code / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            catalog = read_po(handle, locale=code)
+        for message in catalog:
+            text = message.string
+            if isinstance(message.id, str) and message.id and isinstance(text, str) and text:
+                assert fields(message.id) == fields(text), (code, message.id)

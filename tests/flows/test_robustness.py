@@ -170,3 +170,15 @@ async def test_menu_buttons_of_other_flows_are_answered(chat: Chat, label: str) 
     await chat.send(label)
     assert chat.replies()
     _no_apology(chat)
+
+
+async def test_english_speakers_get_english(app: Any, fake_api: FakeBotAPI) -> None:
+    chat = Chat(app, fake_api, user_id=2003, language="en-GB")
+    await chat.send("/start")
+    assert "Hello!" in chat.last_text()
+    labels = [label for label, _ in chat.last().buttons()]
+    assert "ℹ️ About the centre" in labels
+    await chat.send("ℹ️ About the centre")
+    assert "Opened on June 4, 2014" in chat.last_text()  # Babel, en
+    await chat.send("bie me")  # crisis words are read the same in any language
+    assert "116 111" in chat.last_text() and "free, 24/7" in chat.last_text()
