@@ -218,3 +218,31 @@ async def test_phone_and_name_never_logged(
     assert caplog.records
     for secret in ("Радостина", "Петкова", "0888 765 432", "888765432", "765 432"):
         assert secret not in logged
+
+
+async def test_idle_booking_times_out_politely(app: Any, chat: Chat) -> None:
+    assert app.job_queue is not None
+    await app.job_queue.start()
+    try:
+        await chat.send("📅 Запазете час")
+        await chat.tap("book:topic:consulting")
+        jobs = [j for j in app.job_queue.jobs() if "timeout" in j.name.lower()]
+        assert len(jobs) == 1
+        await jobs[0].run(app)  # what the JobQueue does after 30 idle minutes
+        assert "дълго нямаше отговор" in chat.last_text()
+        await chat.send("vtornik")  # the conversation is over: no "choose a button"
+        assert "изберете с бутоните" not in chat.reply_texts()
+    finally:
+        await app.job_queue.stop(wait=False)
+
+
+async def test_long_note_and_emoji_are_kept_short(chat: Chat) -> None:
+    await chat.send("📅 Запазете час")
+    await chat.tap("book:topic:other")
+    await chat.send("😀" + "а" * 4095)
+    assert "Изберете ден" in chat.last_text()
+    await chat.tap("book:day:2026-11-24")
+    await chat.press("10:00")
+    await chat.tap("book:consent:yes")
+    await chat.send("х" * 4096)
+    assert "Не успях да разбера името" in chat.reply_texts()
