@@ -7,9 +7,12 @@ call), render with `admin.telegram.cards`. Anyone who is not staff gets the ordi
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -196,6 +199,26 @@ async def _to_parent(
             )
     except TelegramError as exc:
         log.warning("parent of appointment %s not told: %s", view.id, type(exc).__name__)
+
+
+def button(
+    callback: Callable[[Update, BotContext], Awaitable[Any]],
+) -> Callable[[Update, BotContext], Awaitable[Any]]:
+    """Answer a staff button whose appointment is gone or cannot take the action."""
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: BotContext) -> Any:
+        try:
+            return await callback(update, context)
+        except NotFound:
+            await _query(update).answer(_("Този час вече не съществува."), show_alert=True)
+        except InvalidTransition:
+            await _query(update).answer(
+                _("Това действие не е възможно за този час."), show_alert=True
+            )
+        return ConversationHandler.END
+
+    return guarded
 
 
 # --- the card's buttons -----------------------------------------------------------------------
@@ -829,8 +852,8 @@ def _typing_conversation(settings: Settings) -> ConversationHandler:  # type: ig
         warnings.simplefilter("ignore")
         return ConversationHandler(
             entry_points=[
-                CallbackQueryHandler(start_typing, pattern=r"^st:r:[dc]:\d+:x$"),
-                CallbackQueryHandler(start_typing, pattern=r"^st:note:\d+$"),
+                CallbackQueryHandler(button(start_typing), pattern=r"^st:r:[dc]:\d+:x$"),
+                CallbackQueryHandler(button(start_typing), pattern=r"^st:note:\d+$"),
             ],
             states={
                 TYPING: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_text)],
@@ -859,16 +882,16 @@ def handlers(settings: Settings) -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("close", close),
         CommandHandler("open", open_),
         CommandHandler("export", export_month),
-        CallbackQueryHandler(confirm, pattern=r"^st:ok:\d+$"),
-        CallbackQueryHandler(ask_reason, pattern=r"^st:(no|cx):\d+$"),
-        CallbackQueryHandler(preset_reason, pattern=r"^st:r:[dc]:\d+:\d+$"),
-        CallbackQueryHandler(choose_slot, pattern=r"^st:mv:\d+(:\d+)?$"),
-        CallbackQueryHandler(propose_slot, pattern=r"^st:ms:\d+:\d+$"),
-        CallbackQueryHandler(open_appointment, pattern=r"^st:open:\d+$"),
-        CallbackQueryHandler(back, pattern=r"^st:back:\d+$"),
-        CallbackQueryHandler(mark, pattern=r"^st:(att|ns):\d+$"),
-        CallbackQueryHandler(remind_now, pattern=r"^st:rem:\d+$"),
-        CallbackQueryHandler(notify_closure, pattern=r"^st:cl:\d{8}$"),
+        CallbackQueryHandler(button(confirm), pattern=r"^st:ok:\d+$"),
+        CallbackQueryHandler(button(ask_reason), pattern=r"^st:(no|cx):\d+$"),
+        CallbackQueryHandler(button(preset_reason), pattern=r"^st:r:[dc]:\d+:\d+$"),
+        CallbackQueryHandler(button(choose_slot), pattern=r"^st:mv:\d+(:\d+)?$"),
+        CallbackQueryHandler(button(propose_slot), pattern=r"^st:ms:\d+:\d+$"),
+        CallbackQueryHandler(button(open_appointment), pattern=r"^st:open:\d+$"),
+        CallbackQueryHandler(button(back), pattern=r"^st:back:\d+$"),
+        CallbackQueryHandler(button(mark), pattern=r"^st:(att|ns):\d+$"),
+        CallbackQueryHandler(button(remind_now), pattern=r"^st:rem:\d+$"),
+        CallbackQueryHandler(button(notify_closure), pattern=r"^st:cl:\d{8}$"),
         CallbackQueryHandler(stale, pattern=r"^st:"),
         CallbackQueryHandler(proposal_answer, pattern=r"^prop:(yes|no):\d+$"),
     ]

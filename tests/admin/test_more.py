@@ -84,3 +84,14 @@ async def test_accepting_a_slot_that_filled_meanwhile(
     assert any(
         "вече не е свободен" in c.text for c in fake_api.sent("sendMessage", chat_id=STAFF_CHAT)
     )
+
+
+async def test_a_button_for_a_missing_appointment(
+    services: Services, staff_chat: Chat, other_parent_chat: Chat, fake_api: FakeBotAPI
+) -> None:
+    await staff_chat.tap("st:ok:99999")
+    assert "вече не съществува" in callback_answers(fake_api)[-1]
+    await other_parent_chat.tap("st:ok:99999")
+    assert "Не успях да разбера" in other_parent_chat.last_text()
+    await staff_chat.tap("st:unknown:1")
+    assert "вече не е активен" in callback_answers(fake_api)[-1]
