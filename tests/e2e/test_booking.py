@@ -222,3 +222,30 @@ def test_restart_with_reminders_due(
     reminders_sent = [t for t in parent.all_texts() if "Напомняне" in t]
     assert 1 <= len(reminders_sent) <= len(reminders)
     assert len(reminders_sent) == len(set(reminders_sent)) or len(reminders) > 1
+
+
+def test_faults_while_confirming_lose_and_double_nothing(
+    emulator: Emulator, start_bot: Callable[..., BotProcess], db_url: str
+) -> None:
+    bot = start_bot(database_url=db_url, POLL_TIMEOUT="1", API_READ_TIMEOUT="1.5")
+    parent = User(emulator, 6004)
+    parent.send("📅 Запазете час")
+    choose_slot(parent)
+    give_details(parent)
+    summary = parent.last_with_buttons()
+    assert summary is not None
+    # Telegram is slow to answer the edit (the parent never sees it) and the next send
+    # fails twice with 500 (retried); getUpdates drops a connection on the way.
+    emulator.fail("editMessageText", "delay", seconds=2.5, deliver=False, chat_id=6004)
+    emulator.fail("sendMessage", "5xx", 2, status=500, chat_id=6004)
+    emulator.fail("getUpdates", "drop")
+    parent.tap("book:confirm")
+    emulator.wait_for(lambda: len(appointments(db_url)) == 1, 10, "the booking")
+    parent.wait(lambda e: bool(e.text), timeout=10)
+    # The parent, unsure, presses Потвърди again: told it is booked, nothing new saved.
+    parent.tap("book:confirm", int(summary["message_id"]))
+    parent.wait_answered(timeout=10)
+    parent.send("/start")
+    parent.wait("Здравейте", timeout=10)
+    assert len(appointments(db_url)) == 1
+    bot.assert_alive()
