@@ -246,3 +246,15 @@ async def test_long_note_and_emoji_are_kept_short(chat: Chat) -> None:
     await chat.tap("book:consent:yes")
     await chat.send("х" * 4096)
     assert "Не успях да разбера името" in chat.reply_texts()
+
+
+async def test_days_come_in_pages_of_a_week(chat: Chat) -> None:
+    await chat.send("/book")
+    await chat.tap("book:topic:rights")
+    await chat.tap("book:skip")
+    first = chat.callback_data("book:day:")
+    assert first[0] == "book:day:2026-11-23" and "book:day:2026-11-30" not in first
+    await chat.tap("book:page:1")
+    second = chat.callback_data("book:day:")
+    assert second[0] == "book:day:2026-11-30" and len(second) == 5
+    assert "book:page:0" in chat.callback_data() and "book:page:2" in chat.callback_data()
