@@ -117,7 +117,7 @@ async def test_dsp_address_and_hours_shown_when_set(chat: Chat, services: Any) -
     assert "Адрес: ул. Примерна 1" in chat.last_text()
 
 
-async def test_booking_button_answered_until_booking_exists(chat: Chat) -> None:
+async def test_booking_button_is_answered(chat: Chat) -> None:
     await _open(chat)
     await chat.tap("ref:a:consult")
     await chat.tap(BOOK)
