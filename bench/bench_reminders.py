@@ -9,6 +9,13 @@ against Telegram's 30/s, the number of 429s, and the duplicate window of the del
 guarantee (time from `send_message` returning to the "sent" commit; see
 `admin/reminders.py`): p50 / p99 / max. At ~30/s, 10,000 reminders take about 5.5 min.
 Not part of the test suite.
+
+Measured (SQLite, this machine): 10,000 reminders in 432 s = 23.2/s with 333 answers 429;
+with `--telegram-limit 0` (no flood control in the fake) 1,000 in 33 s = 30.7/s, i.e. the
+limiter itself runs at Telegram's 30/s. The 429s come from aiolimiter's leaky bucket,
+which allows a burst of 30 after any pause on top of the steady rate, against a fake that
+counts strictly per sliding second; each 429 makes AIORateLimiter pause all sends for
+`retry_after`. Every reminder was accepted exactly once.
 """
 
 from __future__ import annotations
@@ -121,7 +128,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def run(count: int, database_url: str, batch: int) -> int:
+async def run(count: int, database_url: str, batch: int, limit: int) -> int:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         TELEGRAM_BOT_TOKEN="123:BENCH",
@@ -130,7 +137,7 @@ async def run(count: int, database_url: str, batch: int) -> int:
     )
     services = Services.from_settings(settings)
     seed(services, count)
-    fake = FloodControlledAPI()
+    fake = FloodControlledAPI(limit or 10**9)
     application = build_application(settings, request=fake, services=services, rate_limiter=True)
     windows: list[float] = []
     sent = postponed = failed = 0
@@ -159,7 +166,10 @@ async def run(count: int, database_url: str, batch: int) -> int:
     rate = sent / elapsed if elapsed else 0.0
     print(f"reminders:        {count} due, {sent} sent in {elapsed:.1f} s ({states})")
     print(f"throughput:       {rate:.1f} messages/s (Telegram allows ~{TELEGRAM_LIMIT}/s overall)")
-    print(f"429 answers:      {fake.too_many} (retried inside AIORateLimiter)")
+    print(
+        f"429 answers:      {fake.too_many} (retried inside AIORateLimiter; the fake refuses "
+        f"more than {limit or 'unlimited'} sends in any 1 s window)"
+    )
     print(f"RetryAfter seen:  {postponed} by the dispatcher; failed/blocked: {failed}")
     p50, p99 = percentile(windows, 0.50) * 1000, percentile(windows, 0.99) * 1000
     worst = max(windows, default=0.0) * 1000
@@ -176,13 +186,19 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=10_000, help="due reminders (10000)")
     parser.add_argument("--batch", type=int, default=100, help="claim size per run (100)")
     parser.add_argument(
+        "--telegram-limit",
+        type=int,
+        default=TELEGRAM_LIMIT,
+        help="the fake answers 429 beyond this many sends in any second (30; 0 = never)",
+    )
+    parser.add_argument(
         "--database-url", default=None, help="default: a fresh SQLite file in a temp dir"
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-        return asyncio.run(run(args.count, url, args.batch))
+        return asyncio.run(run(args.count, url, args.batch, args.telegram_limit))
 
 
 if __name__ == "__main__":
