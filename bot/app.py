@@ -62,6 +62,22 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     jobs.schedule(application)
 
 
+def telegram_rate_limiter() -> AIORateLimiter:
+    """Telegram's limits without bursts: ~29 messages/s overall, 1/s per chat.
+
+    PTB's default (30 per 1 s bucket) lets 30 go at once after a pause and then keeps
+    dripping, so a sliding one-second window sees up to 60 and Telegram answers 429.
+    One message per 1/29 s never exceeds 30 in any second.
+    """
+    return AIORateLimiter(
+        overall_max_rate=1,
+        overall_time_period=1 / 29,
+        group_max_rate=1,
+        group_time_period=3,  # 20 per minute in groups
+        max_retries=3,
+    )
+
+
 def build_application(
     settings: Settings,
     *,
@@ -87,7 +103,7 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     use_limiter = settings.rate_limiter if rate_limiter is None else rate_limiter
     if use_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(telegram_rate_limiter())
     if persistence:
         from bot.persistence import DatabasePersistence
 
