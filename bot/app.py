@@ -10,6 +10,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     ContextTypes,
     Defaults,
     TypeHandler,
@@ -85,6 +86,7 @@ def build_application(
     services: Services | None = None,
     rate_limiter: bool | None = None,
     persistence: bool = True,
+    update_processor: BaseUpdateProcessor | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot; `request` swaps the Bot API transport (console, tests)."""
     services = services or Services.from_settings(settings)
@@ -104,6 +106,8 @@ def build_application(
     use_limiter = settings.rate_limiter if rate_limiter is None else rate_limiter
     if use_limiter:
         builder = builder.rate_limiter(telegram_rate_limiter())
+    if update_processor is not None:  # the runner's: chats in parallel, each one in order
+        builder = builder.concurrent_updates(update_processor)
     if persistence:
         from bot.persistence import DatabasePersistence
 

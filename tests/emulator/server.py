@@ -19,13 +19,14 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from aiohttp import ClientSession, ClientTimeout, web
 
+T = TypeVar("T")
 BOT_ID = 7000000001
 BOT_USER: dict[str, Any] = {
     "id": BOT_ID,
@@ -145,7 +146,9 @@ class ChatState:
     events: list[Event] = field(default_factory=list)
     reply_keyboard: list[list[str]] | None = None
     blocked: bool = False
-    sent_times: deque[float] = field(default_factory=deque)  # for per-chat limits
+    sent_times: deque[float] = field(default_factory=deque)  # group limit window
+    bucket: float = 5.0  # private chat flood bucket (see Emulator._check_limits)
+    bucket_at: float = 0.0
 
 
 def _utf16_len(text: str) -> int:
@@ -190,6 +193,7 @@ class Emulator:
         self.fault_log: list[tuple[str, str]] = []  # (method, kind) served
         self.errors_sent: list[tuple[str, int, str]] = []  # (method, status, description)
         self.rate_limited = 0  # 429s answered because of enforced limits
+        self.rate_limit_reasons: dict[str, int] = {}
         self.confirmed_offset = 0
         self.allowed_updates: list[str] = []
         self.webhook: dict[str, Any] = {}
@@ -567,7 +571,7 @@ class Emulator:
                 chat_id = _int_or_none(params.get("chat_id"))
                 if chat_id is not None:
                     self._check_chat(chat_id)
-                    self._check_limits(chat_id)
+                    self._check_limits(chat_id, method)
             return handler(params, files)
 
     # --- limits -----------------------------------------------------------------------
@@ -578,7 +582,10 @@ class Emulator:
         if state.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
 
-    def _check_limits(self, chat_id: int) -> None:
+    def _check_limits(self, chat_id: int, method: str = "sendMessage") -> None:
+        """Telegram's flood control as we model it: at most 30 messages in any second
+        overall, 20 in any minute per group, and per private chat a bucket of
+        `private_burst` messages refilled at `private_per_second`."""
         if not self.enforce_limits:
             return
         now = time.monotonic()
@@ -586,16 +593,33 @@ class Emulator:
         while overall and now - overall[0] >= 1.0:
             overall.popleft()
         state = self.chats[chat_id]
-        window = 60.0 if chat_id < 0 else self.private_burst / self.private_per_second
-        cap = self.group_per_minute if chat_id < 0 else self.private_burst
-        mine = state.sent_times
-        while mine and now - mine[0] >= window:
-            mine.popleft()
-        if len(overall) >= self.overall_per_second or len(mine) >= cap:
+        reason = None
+        if len(overall) >= self.overall_per_second:
+            reason = "overall"
+        elif chat_id < 0:
+            mine = state.sent_times
+            while mine and now - mine[0] >= 60.0:
+                mine.popleft()
+            if len(mine) >= self.group_per_minute:
+                reason = "group"
+        else:
+            elapsed = now - state.bucket_at
+            state.bucket = min(
+                float(self.private_burst), state.bucket + elapsed * self.private_per_second
+            )
+            state.bucket_at = now
+            if state.bucket < 1.0:
+                reason = "private chat"
+        if reason is not None:
             self.rate_limited += 1
+            key = f"{reason} ({method})"
+            self.rate_limit_reasons[key] = self.rate_limit_reasons.get(key, 0) + 1
             raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
         overall.append(now)
-        mine.append(now)
+        if chat_id < 0:
+            state.sent_times.append(now)
+        else:
+            state.bucket -= 1.0
 
     # --- getUpdates and webhooks ---------------------------------------------------------
     def _confirm(self, offset: int) -> None:
@@ -1004,6 +1028,10 @@ class EmulatorThread:
         future = asyncio.run_coroutine_threadsafe(self.emulator.start(self._port), self._loop)
         future.result(timeout=10)
         return self.emulator
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on the emulator's loop (users that live there) and wait for it."""
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
 
     def __exit__(self, *exc: object) -> None:
         future = asyncio.run_coroutine_threadsafe(self.emulator.stop(), self._loop)
