@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -9,10 +11,23 @@ from typing import Any
 import pytest
 
 from tests.emulator import Emulator, EmulatorThread
-from tests.emulator.botproc import STAFF_CHAT_ID, BotProcess
+from tests.emulator.botproc import STAFF_CHAT_ID, BotProcess, bot_env
 
 # Settings every e2e bot gets: the limiter on (as in production), quick conversations.
 BASE_ENV: dict[str, Any] = {"RATE_LIMITER": "true", "REMINDER_INTERVAL_SECONDS": "1"}
+
+
+def cop_admin(emulator: Emulator, database_url: str, *args: str) -> str:
+    """Run `cop-admin` as the staff would on the server."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from admin.cli import main; main()", *args],
+        env=bot_env(emulator, database_url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
 
 
 def assert_clean_log(bot: BotProcess, *secrets: str) -> None:

@@ -4,8 +4,6 @@ and book nothing twice."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,28 +13,15 @@ from sqlmodel import select
 from storage import state
 from storage.db import Database
 from storage.models import Appointment, AppointmentStatus, Reminder
-from tests.e2e.conftest import assert_clean_log
+from tests.e2e.conftest import assert_clean_log, cop_admin
 from tests.emulator import Emulator, User, button
-from tests.emulator.botproc import STAFF_CHAT_ID, BotProcess, bot_env
+from tests.emulator.botproc import STAFF_CHAT_ID, BotProcess
 
 pytestmark = pytest.mark.e2e
 
 STAFF_ID = 5550001
 PHONE = "+359888765432"
 NAME = "Мария Петрова"
-
-
-def cop_admin(emulator: Emulator, database_url: str, *args: str) -> str:
-    """Run `cop-admin` as the staff would on the server."""
-    done = subprocess.run(
-        [sys.executable, "-c", "from admin.cli import main; main()", *args],
-        env=bot_env(emulator, database_url),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
 
 
 def appointments(database_url: str) -> list[Appointment]:
