@@ -61,6 +61,7 @@ def run_day(
             emu.enforce_limits = limiter
             emu.chat(STAFF_CHAT_ID)
             process = BotProcess(emu, Path(tmp), url, **start_bot_env(limiter=limiter)).start()
+            time.sleep(5)  # let start-up settle (migrations, first jobs) before "idle"
             extra: dict[str, object] = {"idle_rss_kib": process.rss_kib()}
             if callable(before_day):
                 before_day(process)
@@ -97,7 +98,12 @@ def main() -> None:
     engine = "PostgreSQL" if args.postgres else "SQLite"
     print(
         f"bench_day ({engine}): {args.parents} parents arriving over {args.over:.0f} s, "
-        f"1–3 s between steps, rate limiter on, emulator enforcing Telegram's limits"
+        "1–3 s between steps, "
+        + (
+            "rate limiter off, no limits enforced"
+            if args.no_limiter
+            else "rate limiter on, emulator enforcing Telegram's limits"
+        )
     )
     print(f"  {tally.line()}")
     print(f"  outcomes: {dict(tally.outcomes)}")
