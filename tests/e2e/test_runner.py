@@ -1,0 +1,88 @@
+"""The runner's transport and update order, in-process against the emulator (fast, no
+subprocess, so not marked e2e)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from telegram import Bot, Update
+from telegram.error import NetworkError, TimedOut
+
+from bot.runner import ChatOrderedUpdateProcessor, ResilientRequest, webhook_path
+from bot.updates import make_message
+from tests.emulator import Emulator, User
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    emulator = Emulator()
+    await emulator.start()
+    User(emulator, 1001)
+    yield emulator
+    await emulator.stop()
+
+
+@pytest.fixture
+async def bot(emu: Emulator) -> AsyncIterator[Bot]:
+    request = ResilientRequest(retry_delays=(0.01, 0.02, 0.04), read_timeout=0.5)
+    b = Bot("123:TEST", base_url=emu.base_url, request=request)
+    async with b:
+        yield b
+
+
+async def test_5xx_and_dropped_connections_are_retried(emu: Emulator, bot: Bot) -> None:
+    emu.fail("sendMessage", "5xx", 2, status=500)
+    emu.fail("sendMessage", "drop")
+    assert (await bot.send_message(1001, "Здравейте")).text == "Здравейте"
+    assert emu.method_counts["sendMessage"] == 4
+    assert len(emu.bot_messages(1001)) == 1
+
+
+async def test_retries_are_bounded(emu: Emulator, bot: Bot) -> None:
+    emu.fail("sendMessage", "5xx", 5, status=502)
+    with pytest.raises(NetworkError):
+        await bot.send_message(1001, "x")
+    assert emu.method_counts["sendMessage"] == 4  # the first try and three retries
+    assert emu.bot_messages(1001) == []
+
+
+async def test_a_timeout_is_not_retried(emu: Emulator, bot: Bot) -> None:
+    emu.fail("sendMessage", "delay", seconds=1.0)  # delivered, answered too late
+    with pytest.raises(TimedOut):
+        await bot.send_message(1001, "x")
+    assert emu.method_counts["sendMessage"] == 1
+    assert len(emu.bot_messages(1001)) == 1, "a retry would have sent it twice"
+
+
+async def test_chats_run_concurrently_each_in_order() -> None:
+    processor = ChatOrderedUpdateProcessor(8)
+    bot = Bot("123:TEST")
+    release = asyncio.Event()
+    done: list[str] = []
+
+    async def handle(name: str, wait: bool) -> None:
+        if wait:
+            await release.wait()
+        done.append(name)
+
+    def update(chat: int) -> Update:
+        return make_message(bot, chat, "x")
+
+    tasks = [
+        asyncio.create_task(processor.process_update(update(1), handle("a1", True))),
+        asyncio.create_task(processor.process_update(update(1), handle("a2", False))),
+        asyncio.create_task(processor.process_update(update(2), handle("b1", False))),
+    ]
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert done == ["b1"], "chat 2 must not wait for chat 1"
+    release.set()
+    await asyncio.gather(*tasks)
+    assert done == ["b1", "a1", "a2"]
+
+
+def test_webhook_path() -> None:
+    assert webhook_path("https://bot.example.org/telegram/abc") == "telegram/abc"
+    assert webhook_path("https://bot.example.org") == ""
