@@ -255,7 +255,7 @@ def confirmed_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: d
 
 def declined_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: datetime) -> str:
     lines = [
-        _("За съжаление не можем да Ви приемем в {when}.").format(
+        _("За съжаление не можем да Ви приемем: {when}").format(
             when=format_when(view.start, tz, now)
         )
     ]
@@ -271,7 +271,7 @@ def declined_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: da
 
 def cancelled_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: datetime) -> str:
     lines = [
-        _("За съжаление центърът отмени часа Ви в {when}.").format(
+        _("За съжаление центърът отмени часа Ви: {when}").format(
             when=format_when(view.start, tz, now)
         )
     ]
@@ -291,7 +291,7 @@ def book_again_markup() -> InlineKeyboardMarkup:
 
 def proposal_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: datetime) -> str:
     assert view.proposed_start is not None
-    return _("Екипът на {centre} Ви предлага друг час: {when}. Удобен ли е за Вас?").format(
+    return _("Екипът на {centre} Ви предлага друг час: {when} Удобен ли е за Вас?").format(
         centre=_(content.centre.short_name), when=format_when(view.proposed_start, tz, now)
     )
 

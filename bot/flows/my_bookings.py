@@ -186,7 +186,7 @@ async def ask_day(update: Update, context: BotContext) -> None:
             phone=context.services.content.contacts.main_phone.display
         )
     else:
-        text = _("Сега: {when}. Изберете нов ден:").format(when=_when(context, appointment.start))
+        text = _("Сега: {when} Изберете нов ден:").format(when=_when(context, appointment.start))
     rows.append([(_("⬅️ Назад"), "my:list")])
     await show(update, text, inline(rows))
 
@@ -256,7 +256,7 @@ async def do_move(update: Update, context: BotContext) -> None:
     except (InvalidTransition, NotAllowed, NotFound):
         await show_list(update, context, prefix=_("Този час вече не е активен.") + "\n\n")
         return
-    prefix = _("Часът Ви е преместен: {when}.").format(when=_when(context, moved.start))
+    prefix = _("Часът Ви е преместен: {when}").format(when=_when(context, moved.start))
     if moved.status == AppointmentStatus.pending:
         prefix += " " + _("Центърът ще го потвърди.")
     await show_list(update, context, prefix=prefix + "\n\n")

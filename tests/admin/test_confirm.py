@@ -264,3 +264,28 @@ async def test_staff_in_a_group_refused_silently_when_removed(
     assert len(fake_api.sent("sendMessage", chat_id=STAFF_CHAT)) == before
     assert get_appointment(services.db, appointment_id).status == "pending"
     assert SOFIA  # the card stays as it was
+
+
+async def test_parent_texts_name_the_time_plainly(
+    services: Services, staff_chat: Chat, parent_chat: Chat, app: Any
+) -> None:
+    """No "ч.." and no "в утре": the time is said once, as people say it."""
+    declined = await _booked(services, app)
+    await staff_chat.tap(f"st:no:{declined}")
+    await staff_chat.tap(staff_chat.callback_data("st:r:d:")[1])
+    text = parent_chat.last_text()
+    assert "не можем да Ви приемем: утре, вторник, 24 ноември, 10:00 ч.\n" in text
+
+    proposed = add_appointment(services.db, get_appointment(services.db, declined).parent_id,
+                               at(25, 10))  # fmt: skip
+    await staff_chat.tap(f"st:mv:{proposed}")
+    wanted = next(d for label, d in staff_chat.buttons() if label == "вторник, 24.11, 11:00")
+    await staff_chat.tap(wanted)
+    assert "друг час: утре, вторник, 24 ноември, 11:00 ч. Удобен ли е" in parent_chat.last_text()
+
+    await staff_chat.tap(f"st:ok:{proposed}")
+    await staff_chat.tap(f"st:cx:{proposed}")
+    await staff_chat.tap(staff_chat.callback_data("st:r:c:")[0])
+    assert "центърът отмени часа Ви: сряда, 25 ноември" in parent_chat.last_text()
+    for call in parent_chat.visible():
+        assert "ч.." not in call.text and " в утре" not in call.text, call.text

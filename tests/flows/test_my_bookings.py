@@ -97,3 +97,15 @@ async def test_forged_buttons_are_refused(chat: Chat, services: Services) -> Non
     assert status(services, someone_else).status == "pending"
     await chat.tap("my:cancel:999999")
     assert "Не намерих този час" in chat.last_text()
+
+
+async def test_move_texts_end_the_time_with_one_full_stop(chat: Chat, services: Services) -> None:
+    """ "10:00 ч." already ends in a full stop: no "ч.." in the move texts."""
+    appointment_id = book(services, chat.user_id)
+    await chat.tap(f"my:move:{appointment_id}")
+    assert "Сега: утре, вторник, 24 ноември, 10:00 ч. Изберете нов ден" in chat.last_text()
+    await chat.tap(f"my:mday:{appointment_id}:2026-11-25")
+    await chat.press("11:00")
+    await chat.press("Да, преместете")
+    assert "Часът Ви е преместен: сряда, 25 ноември, 11:00 ч. Центърът" in chat.last_text()
+    assert not any("ч.." in c.text for c in chat.visible())
