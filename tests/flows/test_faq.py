@@ -25,6 +25,10 @@ CASES = [
     ("kolko struva", "price"),
     ("Колко струва консултацията?", "price"),
     ("плаща ли се", "price"),
+    ("Колко е цената?", "price"),
+    ("Каква е цената на консултацията?", "price"),
+    ("kolko e cenata", "price"),
+    ("Какви са цените?", "price"),
     ("napravlenie", "referral"),
     ("Трябва ли ми направлние", "referral"),  # typo
     ("Трябва ли насочване от ДСП?", "referral"),
