@@ -47,13 +47,20 @@ def parse_phone(text: str | None) -> str | None:
 
 
 def display_phone(e164: str | None) -> str:
-    """A stored number as people write it at home: "088 812 3456", "+963 944 123 456"."""
+    """A stored number as people write it at home: "0888 123 456", "+963 944 123 456"."""
     if not e164:
         return ""
     try:
         number = phonenumbers.parse(e164, "BG")
     except phonenumbers.NumberParseException:
         return e164
+    national = str(number.national_number)
+    if (
+        phonenumbers.region_code_for_number(number) == "BG"
+        and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+        and len(national) == 9
+    ):  # phonenumbers gives "088 812 3456"; Bulgarians (and the centre) write "0888 123 456"
+        return f"0{national[:3]} {national[3:6]} {national[6:]}"
     style = (
         phonenumbers.PhoneNumberFormat.NATIONAL
         if phonenumbers.region_code_for_number(number) == "BG"

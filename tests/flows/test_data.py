@@ -43,7 +43,7 @@ async def test_mydata_shows_what_is_stored(chat: Chat, services: Services) -> No
     book_with_contact(services, chat.user_id)
     await chat.send("/mydata")
     text = chat.last_text()
-    assert "Мария" in text and "088 812 3456" in text
+    assert "Мария" in text and "0888 123 456" in text
     assert "23.11.2026" in text and "08:00 ч." in text  # consent time, on the centre clock
     assert "български" in text and "вторник, 24 ноември, 10:00 ч." in text
 

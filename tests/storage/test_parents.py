@@ -39,6 +39,21 @@ def test_parse_phone_rejects(text: str) -> None:
     assert parents.parse_phone(text) is None
 
 
+@pytest.mark.parametrize(
+    ("e164", "shown"),
+    [
+        ("+359888123456", "0888 123 456"),  # as the parent typed it, as the centre writes
+        ("+359988123456", "0988 123 456"),
+        ("+963944123456", "+963 944 123 456"),
+        (None, ""),
+    ],
+)
+def test_display_phone_groups_mobiles_as_bulgarians_write_them(
+    e164: str | None, shown: str
+) -> None:
+    assert parents.display_phone(e164) == shown
+
+
 def test_clean_name() -> None:
     assert parents.clean_name("  Мария   Иванова ") == "Мария Иванова"
     assert parents.clean_name("Maria") == "Maria"
