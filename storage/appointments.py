@@ -75,6 +75,10 @@ def transition(
         appointment.decline_reason = reason
     if to in (S.cancelled_by_parent, S.cancelled_by_staff):
         appointment.cancel_reason = reason
+    if not ALLOWED.get(to):  # a final status: an open staff proposal is moot
+        appointment.proposed_start = None
+    if to == S.cancelled_by_parent:  # the parent acted: no staff name on "already handled"
+        appointment.handled_by, appointment.handled_at = None, now
     session.add(appointment)
     session.flush()
     assert appointment.id is not None

@@ -289,3 +289,24 @@ async def test_parent_texts_name_the_time_plainly(
     assert "центърът отмени часа Ви: сряда, 25 ноември" in parent_chat.last_text()
     for call in parent_chat.visible():
         assert "ч.." not in call.text and " в утре" not in call.text, call.text
+
+
+async def test_parent_cancel_during_a_proposal_is_the_parents(
+    services: Services, staff_chat: Chat, parent_chat: Chat, app: Any, fake_api: FakeBotAPI
+) -> None:
+    """The card drops the open proposal, and a late Потвърди does not name the staff member."""
+    appointment_id = await _booked(services, app)
+    await staff_chat.tap(f"st:mv:{appointment_id}")
+    await staff_chat.tap(staff_chat.callback_data("st:ms:")[2])
+    await parent_chat.tap(f"my:cancel:{appointment_id}")
+    await parent_chat.tap(f"my:cancelok:{appointment_id}")
+
+    row = get_appointment(services.db, appointment_id)
+    assert row.status == "cancelled_by_parent" and row.proposed_start is None
+    card = fake_api.sent("editMessageText", chat_id=STAFF_CHAT)[-1].text
+    assert "Отменен от родителя" in card and "Предложен друг час" not in card
+
+    fake_api.clear()
+    await staff_chat.tap(f"st:ok:{appointment_id}")
+    answer = callback_answers(fake_api)[-1]
+    assert "Вече е отменен от родителя" in answer and "Петър" not in answer
