@@ -177,6 +177,7 @@ class AppointmentLine:
     topic: str
     start: datetime
     status: str
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,9 @@ def my_data(db: Database, *, telegram_user_id: int) -> MyData | None:
             language=parent.language,
             consent_at=parent.consent_at,
             appointments=[
-                AppointmentLine(id=a.id or 0, topic=a.topic, start=a.start, status=a.status)
+                AppointmentLine(
+                    id=a.id or 0, topic=a.topic, start=a.start, status=a.status, note=a.note
+                )
                 for a in rows
             ],
         )

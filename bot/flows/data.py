@@ -67,6 +67,8 @@ async def my_data(update: Update, context: BotContext) -> None:
                 f"• {format_when(a.start, tz, services.now())} — {topic_title(context, a.topic)}, "
                 f"{_status(a.status)}"
             )
+            if a.note:
+                lines.append("  " + _("Бележка: {note}").format(note=a.note))
     rows = [[(_("🗑 Изтрийте данните"), "data:forget")], [menu_button()]]
     await show(update, "\n".join(lines), inline(rows))
 

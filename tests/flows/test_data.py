@@ -48,6 +48,17 @@ async def test_mydata_shows_what_is_stored(chat: Chat, services: Services) -> No
     assert "български" in text and "вторник, 24 ноември, 10:00 ч." in text
 
 
+async def test_mydata_shows_the_note_we_keep(chat: Chat, services: Services) -> None:
+    """The booking note is stored (and erased by /forget), so /mydata lists it too."""
+    booking.book(
+        services.db, telegram_user_id=chat.user_id, chat_id=chat.user_id, topic="consulting",
+        note="Съвет за училище", start=datetime(2026, 11, 24, 8, tzinfo=UTC), request_key="n",
+        tz=services.settings.tz, now=NOW,
+    )  # fmt: skip
+    await chat.send("/mydata")
+    assert "Бележка: Съвет за училище" in chat.last_text()
+
+
 async def test_forget_after_confirmation(chat: Chat, services: Services) -> None:
     appointment_id = book_with_contact(services, chat.user_id)
     await chat.send("/forget")
