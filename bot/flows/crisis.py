@@ -11,6 +11,7 @@ import logging
 from telegram import Message, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, filters
 
+from admin.telegram.handlers import INPUT_KEY as STAFF_INPUT_KEY
 from bot.answers import crisis_text
 from bot.centre import Content
 from bot.context import BotContext
@@ -40,6 +41,10 @@ class _CrisisFilter(filters.MessageFilter):
 
 async def crisis(update: Update, context: BotContext) -> None:
     """Answer with 112 and 116 111 at once; the current conversation stays where it was."""
+    if context.user_data and context.user_data.get(STAFF_INPUT_KEY) and update.message:
+        # A staff member typing a reason or a note about a case (private chat when there
+        # is no staff group): the words describe the case; the staff conversation takes it.
+        return
     log.info("crisis answer to update %s", update.update_id)
     await require_message(update).reply_text(
         crisis_text(context.services.content), reply_markup=main_menu()

@@ -11,6 +11,7 @@ from bot.fakeapi import FakeBotAPI
 from bot.services import Services
 from storage.models import AuditEntry
 from tests.admin.conftest import (
+    ADMIN_ID,
     OTHER_PARENT_ID,
     PARENT_ID,
     STAFF_CHAT,
@@ -95,3 +96,26 @@ async def test_a_button_for_a_missing_appointment(
     assert "Не успях да разбера" in other_parent_chat.last_text()
     await staff_chat.tap("st:unknown:1")
     assert "вече не е активен" in callback_answers(fake_api)[-1]
+
+
+async def test_a_reason_with_a_crisis_word_in_a_private_staff_chat(
+    services: Services, app: Any, fake_api: FakeBotAPI, team: None
+) -> None:
+    """No staff group: a typed reason or note naming violence is recorded, not a crisis."""
+    services.settings.staff_chat_id = None
+    appointment_id = add_appointment(services.db, add_parent(services.db), at(24, 10))
+    admin = Chat(app, fake_api, user_id=ADMIN_ID)
+    await admin.tap(f"st:note:{appointment_id}")
+    await admin.send("Сигнал за насилие, говорихме с ДСП")
+    assert "Бележката е записана" in admin.reply_texts() and "112" not in admin.reply_texts()
+    assert get_appointment(services.db, appointment_id).staff_note == (
+        "Сигнал за насилие, говорихме с ДСП"
+    )
+    await admin.tap(f"st:no:{appointment_id}")
+    await admin.tap(f"st:r:d:{appointment_id}:x")
+    await admin.send("Насочваме Ви към ДСП заради тормоз в училище")
+    row = get_appointment(services.db, appointment_id)
+    assert row.status == "declined" and "тормоз" in (row.decline_reason or "")
+    # Outside the typing step the same words still get the crisis numbers at once.
+    await admin.send("насилие")
+    assert "112" in admin.last_text()
