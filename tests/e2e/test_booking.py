@@ -5,7 +5,9 @@ and book nothing twice."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -233,4 +235,49 @@ def test_faults_while_confirming_lose_and_double_nothing(
     parent.send("/start")
     parent.wait("Здравейте", timeout=10)
     assert len(appointments(db_url)) == 1
+    bot.assert_alive()
+
+
+def test_automatic_reminder_from_a_short_plan(
+    emulator: Emulator, start_bot: Callable[..., BotProcess], db_url: str
+) -> None:
+    # The day-before reminder at 00:00 and no quiet hours: a booking for tomorrow gets
+    # its first reminder as soon as the staff confirm it.
+    bot = start_bot(
+        database_url=db_url,
+        REMINDER_DAY_BEFORE_AT="00:00",
+        REMINDER_QUIET_START="00:00",
+        REMINDER_QUIET_END="00:00",
+    )
+    cop_admin(emulator, db_url, "staff", "add", str(STAFF_ID), "--name", "Петя", "--role", "admin")
+    staff = User(emulator, STAFF_ID, chat_id=STAFF_CHAT_ID, first_name="Петя")
+    parent = User(emulator, 6005)
+    parent.send("📅 Запазете час")
+    parent.wait(button("book:topic:"))
+    parent.tap(parent.callback_data("book:topic:")[0])
+    parent.wait(button("book:skip"))
+    parent.tap("book:skip")
+    days = parent.wait(button("book:day:"))
+    tomorrow = (datetime.now(ZoneInfo("Europe/Sofia")) + timedelta(days=1)).date()
+    wanted = f"book:day:{tomorrow.isoformat()}"
+    if not any(d == wanted for _, d in days.buttons()):
+        pytest.skip("the centre is closed tomorrow: no day-before reminder can fall due now")
+    parent.tap(wanted, days.message_id)
+    parent.wait(button("book:time:"))
+    parent.tap(parent.callback_data("book:time:")[0])
+    parent.wait(lambda e: bool(e.text))
+    give_details(parent)
+    parent.tap("book:confirm")
+    parent.wait("запазен")
+    card = staff.wait(button("st:ok:"))
+    (ok,) = [d for _, d in card.buttons() if d and d.startswith("st:ok:")]
+    staff.tap(ok, card.message_id)
+    reminder = parent.wait(button("rem:yes:"), timeout=15)
+    assert "Напомняне" in reminder.text and "утре" in reminder.text
+    parent.tap(
+        next(d for _, d in reminder.buttons() if d and d.startswith("rem:yes:")),
+        reminder.message_id,
+    )
+    parent.wait_answered()
+    emulator.wait_for(lambda: appointments(db_url)[0].parent_reply is not None, 5, "the reply")
     bot.assert_alive()
