@@ -115,8 +115,8 @@ def upgrade_schema(engine: Engine) -> None:
 # 13:00–17:00, 60-minute slots, one place each, 2 hours lead time, 21 days ahead.
 # Staff change them with `cop-admin hours set` and /close, /open.
 DEFAULT_HOURS: tuple[tuple[time, time], ...] = (
-    (time(9, 0), time(12, 30)),
-    (time(13, 30), time(17, 0)),
+    (time(9, 0), time(12, 0)),
+    (time(13, 0), time(17, 0)),
 )
 DEFAULT_WEEKDAYS = (0, 1, 2, 3, 4)
 

@@ -279,9 +279,9 @@ async def test_parent_texts_name_the_time_plainly(
     proposed = add_appointment(services.db, get_appointment(services.db, declined).parent_id,
                                at(25, 10))  # fmt: skip
     await staff_chat.tap(f"st:mv:{proposed}")
-    wanted = next(d for label, d in staff_chat.buttons() if label == "вторник, 24.11, 11:00")
+    wanted = next(d for label, d in staff_chat.buttons() if label == "вторник, 24.11, 09:00")
     await staff_chat.tap(wanted)
-    assert "друг час: утре, вторник, 24 ноември, 11:00 ч. Удобен ли е" in parent_chat.last_text()
+    assert "друг час: утре, вторник, 24 ноември, 09:00 ч. Удобен ли е" in parent_chat.last_text()
 
     await staff_chat.tap(f"st:ok:{proposed}")
     await staff_chat.tap(f"st:cx:{proposed}")

@@ -67,7 +67,7 @@ async def test_contacts_answer(chat: Chat) -> None:
 async def test_hours_answer_from_the_rules(chat: Chat) -> None:
     await chat.send("4asove")
     assert "Работно време" in chat.last_text()
-    assert "Понеделник – петък: 09:00–12:30, 13:30–17:00" in chat.last_text()
+    assert "Понеделник – петък: 09:00–12:00, 13:00–17:00" in chat.last_text()
 
 
 async def test_price_answer(chat: Chat) -> None:

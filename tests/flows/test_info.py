@@ -100,7 +100,7 @@ async def test_contacts_phones_email_address_and_hours(chat: Chat) -> None:
     assert "cop@harmanli.bg" in text
     assert "кв. „Дружба“ 7А" in text
     assert "Работно време" in text
-    assert "Понеделник – петък: 09:00–12:30, 13:30–17:00" in text
+    assert "Понеделник – петък: 09:00–12:00, 13:00–17:00" in text
     assert _data(chat) == ["menu:show"]  # no coordinates in the content: no map
     assert not chat.fake.sent("sendLocation")
 

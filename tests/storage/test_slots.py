@@ -29,7 +29,7 @@ def local_times(found: list[slots.Slot]) -> list[str]:
 def test_default_hours_cut_into_hourly_slots(db: Database) -> None:
     with db.session() as session:
         found = slots.free_slots(session, TZ, date(2026, 11, 24), MONDAY)
-    assert local_times(found) == ["09:00", "10:00", "11:00", "13:30", "14:30", "15:30"]
+    assert local_times(found) == ["09:00", "10:00", "11:00", "13:00", "14:00", "15:00", "16:00"]
     assert all(s.places_left == 1 and s.end - s.start == timedelta(hours=1) for s in found)
     assert all(s.start.tzinfo is not None and s.start.utcoffset() == timedelta(0) for s in found)
 
@@ -38,7 +38,7 @@ def test_lead_time_hides_slots_too_soon(db: Database) -> None:
     with db.session() as session:
         today = slots.free_slots(session, TZ, date(2026, 11, 23), at(2026, 11, 23, 10, 30))
         past = slots.free_slots(session, TZ, date(2026, 11, 20), MONDAY)
-    assert local_times(today) == ["13:30", "14:30", "15:30"]  # 11:00 and 12:30 are too soon
+    assert local_times(today) == ["13:00", "14:00", "15:00", "16:00"]  # 11:00 is too soon
     assert past == []
 
 
@@ -102,7 +102,7 @@ def test_dst_weeks_keep_the_wall_clock(
         first = slots.free_slots(session, TZ, before, now)
         second = slots.free_slots(session, TZ, after, now)
     assert local_times(first) == local_times(second) == [
-        "09:00", "10:00", "11:00", "13:30", "14:30", "15:30",
+        "09:00", "10:00", "11:00", "13:00", "14:00", "15:00", "16:00",
     ]  # fmt: skip
     # The same 09:00 is a different UTC hour on each side of the change.
     assert first[0].start.hour != second[0].start.hour
