@@ -799,6 +799,16 @@ def _staff_help() -> str:
     )
 
 
+async def group_start(update: Update, context: BotContext) -> None:
+    """/start or /help in a group: the staff commands for staff, silence for anybody else."""
+    try:
+        staff_service.check(context.services.db, _user_id(update))
+    except NotAllowed:
+        await refuse(update, context)
+        return
+    await _reply(update, _staff_help())
+
+
 async def join(update: Update, context: BotContext) -> None:
     """Join the staff with a one-time invite code: /staff CODE."""
     services = context.services
@@ -872,6 +882,8 @@ def handlers(settings: Settings) -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         _typing_conversation(settings),  # before the buttons: it owns "Друга причина"/note
         CommandHandler("staff", join),
+        # Before the parents' /start and /help: no parents' menu keyboard in the staff group.
+        CommandHandler(["start", "help"], group_start, filters=~filters.ChatType.PRIVATE),
         CommandHandler("today", today),
         CommandHandler("tomorrow", tomorrow),
         CommandHandler("week", week),

@@ -95,3 +95,17 @@ async def test_join_in_telegram(services: Services, app: Any, fake_api: Any, clo
     assert "изтекъл" in other.last_text()
     await other.send("/pending")
     assert "Не успях да разбера" in other.last_text()
+
+
+async def test_start_and_help_in_the_staff_group(
+    services: Services, app: Any, fake_api: Any, admin_chat: Chat
+) -> None:
+    """The staff group gets the staff commands, never the parents' menu keyboard."""
+    for command in ("/start", "/help"):
+        await admin_chat.send(command)
+        reply = admin_chat.replies()
+        assert len(reply) == 1 and "Команди на екипа" in reply[0].text, command
+        assert "keyboard" not in str(reply[0].params.get("reply_markup") or "")
+    stranger = Chat(app, fake_api, user_id=4444, chat_id=admin_chat.chat_id)
+    await stranger.send("/start")
+    assert stranger.replies() == []  # a non-member in a group: silence, as the fallback does
