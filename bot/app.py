@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from telegram import BotCommand, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -58,9 +59,12 @@ async def _set_language(update: Update, context: BotContext) -> None:
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    set_language("bg")
-    await application.bot.set_my_commands([BotCommand(c, _(d)) for c, d in COMMANDS])
     jobs.schedule(application)
+    set_language("bg")
+    try:
+        await application.bot.set_my_commands([BotCommand(c, _(d)) for c, d in COMMANDS])
+    except TelegramError as exc:  # a nicety: a Bot API that refuses it must not stop the bot
+        log.warning("setMyCommands failed: %s", type(exc).__name__)
 
 
 def telegram_rate_limiter() -> AIORateLimiter:
