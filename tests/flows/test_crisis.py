@@ -31,6 +31,10 @@ CRISIS = [
     "iskam da umra",
     "Iskam da umra",
     "tormoz",
+    "Мъжът ми ме бие",  # the subject first: "ме бие", not "бие ме"
+    "tatko me bie",
+    "Баща ни ни бие",
+    "Мъжът ми бие децата",
 ]
 
 NOT_CRISIS = [
