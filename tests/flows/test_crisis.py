@@ -39,6 +39,15 @@ CRISIS = [
     "udrq me",
     "Самонаранявам се",
     "Детето ми изчезна",
+    # English, for families who read the English catalog.
+    "My husband beats me",
+    "he hits me",
+    "I want to die",
+    "suicide",
+    "I will kill myself",
+    "domestic violence",
+    "I was raped",
+    "my child is bullied at school",
 ]
 
 NOT_CRISIS = [
@@ -57,6 +66,10 @@ NOT_CRISIS = [
     "iskam da doida",
     "napravlenie",
     "Bieme",
+    "Is it free?",
+    "I want to book an appointment",
+    "Where are you?",
+    "What time do you open?",
 ]
 
 
