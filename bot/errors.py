@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 
@@ -32,6 +33,10 @@ async def error_handler(update: object, context: BotContext) -> None:
     log.error("update %s failed: %s at %s", update_id, type(error).__name__, where(error))
     if not isinstance(update, Update) or update.effective_chat is None:
         return
+    if update.callback_query is not None:
+        # Stop the button's spinner (it may have been answered before the failure).
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer(_("Нещо се обърка. Опитайте отново."))
     if update.effective_chat.type != "private":
         return
     phone = context.services.content.contacts.main_phone.display

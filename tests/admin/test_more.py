@@ -119,3 +119,16 @@ async def test_a_reason_with_a_crisis_word_in_a_private_staff_chat(
     # Outside the typing step the same words still get the crisis numbers at once.
     await admin.send("насилие")
     assert "112" in admin.last_text()
+
+
+async def test_a_malformed_staff_button_is_still_answered(
+    services: Services, staff_chat: Chat, fake_api: FakeBotAPI
+) -> None:
+    """A failure on a button in the staff group still stops the spinner, with a short note."""
+    appointment_id = add_appointment(services.db, add_parent(services.db), at(24, 10))
+    for data in (f"st:ms:{appointment_id}:999999999999", "st:cl:20261399"):
+        fake_api.clear()
+        await staff_chat.tap(data)
+        assert fake_api.sent("answerCallbackQuery"), data
+        assert "обадете" not in callback_answers(fake_api)[-1]  # staff need no centre phone
+    assert get_appointment(services.db, appointment_id).status == "pending"
