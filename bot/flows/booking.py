@@ -238,7 +238,7 @@ async def ask_time(update: Update, context: BotContext, day: date, *, prefix: st
     found = free_times(context, day)
     if not found:
         # The day filled up (or closed) while the parent was choosing.
-        text = _("За съжаление, на {day} вече няма свободни часове.").format(
+        text = _("За съжаление, за {day} вече няма свободни часове.").format(
             day=format_day_short(day)
         )
         data(context).pop("day", None)

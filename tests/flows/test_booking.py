@@ -131,7 +131,7 @@ async def test_stale_day_button_after_the_day_filled(chat: Chat, services: Servi
             start=slot.start, request_key=f"x{i}", tz=tz, now=NOW,
         )  # fmt: skip
     await chat.tap("book:day:2026-11-24")
-    assert "вече няма свободни часове" in chat.last_text()
+    assert "За съжаление, за вторник, 24 ноември вече няма свободни часове." in chat.last_text()
     assert "book:day:2026-11-24" not in chat.callback_data()
     assert "book:day:2026-11-25" in chat.callback_data()
 
