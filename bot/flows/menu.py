@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
 from bot.i18n import _
@@ -44,6 +44,14 @@ async def help_command(update: Update, context: BotContext) -> None:
         "/forget — изтриване на данните, /cancel — прекратяване на текущото действие."
     )
     await require_message(update).reply_text(text, reply_markup=main_menu())
+
+
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    """/cancel outside a conversation: say there is nothing to stop and show the menu."""
+    await require_message(update).reply_text(
+        _("Няма започнато действие за прекратяване. Изберете от менюто какво Ви интересува."),
+        reply_markup=main_menu(),
+    )
 
 
 def privacy_text(services: Services) -> str:
@@ -91,5 +99,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("menu", show_menu),
         CommandHandler("help", help_command),
         CommandHandler("privacy", privacy),
+        # After the conversations, whose own /cancel wins while one is in progress.
+        CommandHandler("cancel", nothing_to_cancel, filters=filters.ChatType.PRIVATE),
         CallbackQueryHandler(show_menu, pattern=r"^menu:show$"),
     ]

@@ -182,3 +182,11 @@ async def test_english_speakers_get_english(app: Any, fake_api: FakeBotAPI) -> N
     assert "Opened on June 4, 2014" in chat.last_text()  # Babel, en
     await chat.send("bie me")  # crisis words are read the same in any language
     assert "116 111" in chat.last_text() and "free, 24/7" in chat.last_text()
+
+
+async def test_cancel_with_nothing_in_progress(chat: Chat) -> None:
+    """/help offers /cancel; with nothing to stop it says so, not "did not understand"."""
+    await chat.send("/cancel")
+    text = chat.last_text()
+    assert "Не успях да разбера" not in text and "Няма започнато действие" in text
+    assert chat.last().buttons()  # the menu comes back
