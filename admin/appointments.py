@@ -19,7 +19,7 @@ from bot.services import Services
 from storage import appointments as repo
 from storage import reminders
 from storage.clock import utcnow
-from storage.errors import AlreadyHandled, NotAllowed, NotFound, SlotTaken
+from storage.errors import AlreadyHandled, InvalidTransition, NotAllowed, NotFound, SlotTaken
 from storage.models import Appointment, Parent
 from storage.models import AppointmentStatus as S
 
@@ -204,6 +204,9 @@ def _mark(services: Services, appointment_id: int, staff_user_id: int, to: S) ->
         member = staff_service.require(session, staff_user_id)
         appointment = repo.get(session, appointment_id, lock=True)
         _expect(appointment, S.confirmed, other)
+        tz = services.settings.tz
+        if appointment.start.astimezone(tz).date() > now.astimezone(tz).date():
+            raise InvalidTransition(appointment.status, to)  # not before the day of the visit
         repo.transition(
             session,
             appointment,

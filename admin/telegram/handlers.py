@@ -496,6 +496,9 @@ async def mark(update: Update, context: BotContext) -> None:
     except AlreadyHandled as exc:
         await _already(update, context, appointment_id, exc)
         return
+    except InvalidTransition:
+        await _query(update).answer(_("Това се отбелязва в деня на часа."), show_alert=True)
+        return
     await _query(update).answer(_("Отбелязано: {status}.").format(status=status_name(view.status)))
     await _show_view(update, context, view)
 

@@ -203,3 +203,17 @@ async def test_parent_ids_are_not_logged(
     logged = caplog.text
     assert "Мария" not in logged and "+359888123456" not in logged
     assert PARENT_ID  # ids may be logged, names and phones never
+
+
+async def test_attendance_waits_for_the_day_of_the_appointment(
+    services: Services, staff_chat: Chat, fake_api: FakeBotAPI
+) -> None:
+    """Next week's appointment cannot be marked come or not come yet (stats stay true)."""
+    ids = _week(services)
+    for action in ("att", "ns"):
+        await staff_chat.tap(f"st:{action}:{ids['friday']}")
+        assert get_appointment(services.db, ids["friday"]).status == "confirmed"
+        answer = fake_api.sent("answerCallbackQuery")[-1].params.get("text") or ""
+        assert "в деня на часа" in answer
+    await staff_chat.tap(f"st:att:{ids['today_late']}")  # later today: allowed
+    assert get_appointment(services.db, ids["today_late"]).status == "attended"
