@@ -255,10 +255,11 @@ async def ask_time(update: Update, context: BotContext, day: date, *, prefix: st
 
 async def ask_consent(update: Update, context: BotContext) -> int:
     text = _(
-        "За да запазим часа, ще Ви помолим за име и телефон. Пазим ги само за този час "
-        "и за напомняне за него, после ги изтриваме. Повече: /privacy\n\n"
+        "За да запазим часа, ще Ви помолим за име и телефон. Ползваме ги за Вашите часове "
+        "и напомнянията за тях и ги изтриваме до {days} дни след часа или когато поискате "
+        "(/forget). Повече: /privacy\n\n"
         "Съгласни ли сте да ги запазим?"
-    )
+    ).format(days=context.services.settings.retention_days)
     rows: Rows = [
         [(_("✅ Давам съгласие"), "book:consent:yes")],
         [(_("Не давам съгласие"), "book:consent:no")],

@@ -173,6 +173,17 @@ async def test_back_and_cancel(chat: Chat, services: Services) -> None:
     assert appointments(services) == []
 
 
+async def test_consent_question_says_how_long_we_keep_the_data(
+    chat: Chat, services: Services
+) -> None:
+    """Name and phone are remembered for later bookings and kept up to RETENTION_DAYS."""
+    await to_time_step(chat)
+    await chat.press("10:00")
+    text = chat.last_text()
+    assert "само за този час" not in text
+    assert f"{services.settings.retention_days} дни" in text and "/forget" in text
+
+
 async def test_consent_refused_ends_kindly(chat: Chat, services: Services) -> None:
     await to_time_step(chat)
     await chat.press("10:00")
