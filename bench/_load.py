@@ -9,7 +9,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,7 @@ class Tally:
     latencies: list[float] = field(default_factory=list)  # seconds, update → first reply
     outcomes: Counter[str] = field(default_factory=Counter)
     replies: int = 0
+    last_reply_at: float = 0.0  # time.monotonic() of the newest reply
 
     def line(self) -> str:
         if not self.latencies:
@@ -107,6 +108,7 @@ async def step(
     event = await user.wait_async(_visible, within=within)
     tally.latencies.append(event.at - started)
     tally.replies += 1
+    tally.last_reply_at = max(tally.last_reply_at, event.at)
     if expect is None:
         return event
     try:
@@ -155,14 +157,7 @@ async def parent_books(
         slot = pick(times, "book:time:")
         await pause()
         after = await step(user, lambda: user.tap(slot, times.message_id), tally)
-        if after is not None and any(d == "book:consent:yes" for _, d in after.buttons()):
-            await pause()
-            await step(user, lambda: user.tap("book:consent:yes", after.message_id), tally)
-        await pause()
-        await step(user, lambda: user.send("Мария"), tally)
-        await pause()
-        phone = f"+35988{user_id % 10_000_000:07d}"
-        summary = await step(user, lambda: user.share_contact(phone), tally, "book:confirm")
+        summary = await details(user, after, tally, pause, f"+35988{user_id % 10_000_000:07d}")
         if summary is None:
             return "no summary"
         for attempt in range(3):
@@ -176,17 +171,55 @@ async def parent_books(
                 return "no place left"
             await pause()
             offered = pick(answer, "book:time:")
-            summary = await step(
-                user,
-                lambda o=offered, m=answer.message_id: user.tap(o, m),
-                tally,
-                "book:confirm",
-            )
+            shown = await step(user, lambda o=offered, m=answer.message_id: user.tap(o, m), tally)
+            summary = await details(user, shown, tally, pause, "")
             if summary is None:
                 return "no summary after a taken slot"
         return "taken three times"
     except (TimeoutError, StopIteration) as exc:
         return f"error: {type(exc).__name__}"
+
+
+def _has(event: Event | None, data: str) -> bool:
+    return event is not None and any(d and d.startswith(data) for _, d in event.buttons())
+
+
+async def details(
+    user: User, shown: Event | None, tally: Tally, pause: Any, phone: str
+) -> Event | None:
+    """Answer what the flow asks (consent, name, phone) until the summary shows."""
+    gave_name = gave_phone = False
+    for _ in range(8):
+        if not _has(shown, "book:confirm"):
+            # a prompt may follow a short acknowledgement: give it a moment
+            with suppress(TimeoutError):
+                shown = await user.wait_async(button("book:confirm"), within=0.3)
+        if _has(shown, "book:confirm"):
+            return shown
+        await pause()
+        if _has(shown, "book:time:"):  # that time went meanwhile: take another offered one
+            assert shown is not None
+            mid, times = (
+                shown.message_id,
+                [d for _, d in shown.buttons() if d and d.startswith("book:time:")],
+            )
+            shown = await step(user, lambda m=mid, t=times[-1]: user.tap(t, m), tally)
+        elif _has(shown, "book:consent:yes"):
+            assert shown is not None
+            mid = shown.message_id
+            shown = await step(user, lambda m=mid: user.tap("book:consent:yes", m), tally)
+        elif not gave_name:
+            gave_name = True
+            shown = await step(user, lambda: user.send("Мария"), tally)
+        elif not gave_phone and phone:
+            gave_phone = True
+            shown = await step(user, lambda: user.share_contact(phone), tally)
+        else:
+            try:  # everything given: the summary is on its way
+                return await user.wait_async(button("book:confirm"), within=30.0)
+            except TimeoutError:
+                return None
+    return None
 
 
 def start_bot_env(limiter: bool) -> dict[str, str]:
