@@ -1,0 +1,147 @@
+"""The `staff_input` conversation: a staff member types a reason or a note.
+
+A button starts it and the staff member's next text message is used: as the reason to
+decline or cancel ("✍️ Друга причина", which the parent reads) or as a note that only staff
+see ("📝 Бележка"). /cancel stops it; after `TYPING_TIMEOUT_SECONDS` it is forgotten. What is
+awaited sits in `user_data[INPUT_KEY]`; the crisis flow reads that key too.
+
+Callback prefixes owned here (the conversation's entry points, registered before the
+other staff buttons):
+- `st:r:d:ID:x` / `st:r:c:ID:x` type the reason to decline / cancel;
+- `st:note:ID` type a note.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from telegram import ForceReply, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from admin import appointments
+from admin.telegram import cards
+from admin.telegram.access import button, refuse, user_id_of
+from admin.telegram.booking_cards import decline_or_cancel
+from admin.telegram.notify import refresh_cards
+from admin.telegram.replies import already_text, callback_parts, query_of, tell_parent
+from bot.config import Settings
+from bot.context import BotContext
+from bot.i18n import _
+from bot.ui import require_message
+from storage.errors import AlreadyHandled, NotAllowed
+from storage.models import AppointmentStatus as S
+
+TYPING = 0  # the staff member is typing a reason or a note
+INPUT_KEY = "staff_input"
+TYPING_TIMEOUT_SECONDS = 15 * 60
+
+
+async def start_typing(update: Update, context: BotContext) -> int:
+    """Ask for a typed reason ("Друга причина") or a staff note; the next message is it."""
+    services = context.services
+    parts = callback_parts(update)
+    if parts[1] == "note":
+        kind, appointment_id = "n", int(parts[2])
+    else:
+        kind, appointment_id = parts[2], int(parts[3])
+    try:
+        appointments.open_for_staff(
+            services, appointment_id=appointment_id, staff_user_id=user_id_of(update)
+        )
+    except NotAllowed:
+        await refuse(update, context)
+        return ConversationHandler.END
+    assert context.user_data is not None
+    context.user_data[INPUT_KEY] = {"kind": kind, "id": appointment_id}
+    await query_of(update).answer()
+    prompt = (
+        _("Напишете бележка към час №{id} (вижда я само екипът). /cancel — без бележка.")
+        if kind == "n"
+        else _("Напишете причината за час №{id}; родителят ще я прочете. /cancel — назад.")
+    )
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(
+        chat.id,
+        prompt.format(id=appointment_id),
+        reply_markup=ForceReply(input_field_placeholder=_("Текст")),
+    )
+    return TYPING
+
+
+async def typed_text(update: Update, context: BotContext) -> int:
+    """Use the typed text as the reason or the note, then report back."""
+    services = context.services
+    assert context.user_data is not None
+    pending = context.user_data.pop(INPUT_KEY, None)
+    message = require_message(update)
+    text = (message.text or "").strip()[:500]
+    if not pending or not text:
+        return ConversationHandler.END
+    kind, appointment_id = str(pending["kind"]), int(pending["id"])
+    try:
+        if kind == "n":
+            view = appointments.add_note(
+                services,
+                appointment_id=appointment_id,
+                staff_user_id=user_id_of(update),
+                text=text,
+            )
+        else:
+            view = decline_or_cancel(services, kind, appointment_id, user_id_of(update), text)
+    except NotAllowed:
+        await refuse(update, context)
+        return ConversationHandler.END
+    except AlreadyHandled as exc:
+        await message.reply_text(already_text(exc, services))
+        return ConversationHandler.END
+    await refresh_cards(context.bot, services, appointment_id, view)
+    if kind == "n":
+        await message.reply_text(_("Бележката е записана към час №{id}.").format(id=view.id))
+    else:
+        await message.reply_text(_("Готово: час №{id}. Родителят е уведомен.").format(id=view.id))
+        build = cards.declined_text if view.status == S.declined else cards.cancelled_text
+        await tell_parent(context, view, build)
+    return ConversationHandler.END
+
+
+async def typing_cancelled(update: Update, context: BotContext) -> int:
+    """Stop waiting for the typed text."""
+    if context.user_data is not None:
+        context.user_data.pop(INPUT_KEY, None)
+    await require_message(update).reply_text(_("Добре, нищо не е променено."))
+    return ConversationHandler.END
+
+
+async def typing_timeout(update: Update, context: BotContext) -> None:
+    """Forget an unfinished reason or note after a while (nothing is changed)."""
+    if context.user_data is not None:
+        context.user_data.pop(INPUT_KEY, None)
+
+
+def typing_conversation(settings: Settings) -> ConversationHandler:  # type: ignore[type-arg]
+    """The persistent `staff_input` conversation, started by its two buttons."""
+    with warnings.catch_warnings():
+        # Buttons only start it; the typed text is tracked per chat and user, as intended.
+        warnings.simplefilter("ignore")
+        return ConversationHandler(
+            entry_points=[
+                CallbackQueryHandler(button(start_typing), pattern=r"^st:r:[dc]:\d+:x$"),
+                CallbackQueryHandler(button(start_typing), pattern=r"^st:note:\d+$"),
+            ],
+            states={
+                TYPING: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_text)],
+                ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, typing_timeout)],
+            },
+            fallbacks=[CommandHandler("cancel", typing_cancelled)],
+            name="staff_input",
+            persistent=True,
+            allow_reentry=True,
+            conversation_timeout=TYPING_TIMEOUT_SECONDS,
+        )
