@@ -67,6 +67,19 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         log.warning("setMyCommands failed: %s", type(exc).__name__)
 
 
+class CentreApplication(Application):  # type: ignore[type-arg]
+    """Writes conversation state through after every update, not once a second.
+
+    A half-finished booking then survives even a kill -9 right after the bot answered;
+    unchanged rows are skipped by the persistence, so the cost is one small write per step.
+    """
+
+    async def process_update(self, update: object) -> None:
+        await super().process_update(update)
+        if self.persistence is not None:
+            await self.update_persistence()
+
+
 def telegram_rate_limiter() -> AIORateLimiter:
     """Telegram's limits without bursts: ~29 messages/s overall, 1/s per chat.
 
@@ -100,6 +113,7 @@ def build_application(
         .defaults(Defaults(tzinfo=settings.tz))
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
+        .application_class(CentreApplication)
     )
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)

@@ -26,6 +26,17 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
             update_interval=update_interval,
         )
         self.db = db
+        # Last JSON written per row: most updates leave user data unchanged, and writing
+        # through after every update (see CentreApplication) must stay cheap.
+        self._written: dict[tuple[str, str, str], str | None] = {}
+
+    def _save(self, *, kind: str, key: str, value: Any, name: str = "") -> None:
+        encoded = None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+        slot = (kind, name, key)
+        if slot in self._written and self._written[slot] == encoded:
+            return
+        state.save(self.db, kind=kind, name=name, key=key, value=value)
+        self._written[slot] = encoded
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         rows = state.load_all(self.db, kind="user")
@@ -48,15 +59,13 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        state.save(
-            self.db, kind="conversation", name=name, key=json.dumps(list(key)), value=new_state
-        )
+        self._save(kind="conversation", name=name, key=json.dumps(list(key)), value=new_state)
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
-        state.save(self.db, kind="user", key=str(user_id), value=deepcopy(data) or None)
+        self._save(kind="user", key=str(user_id), value=deepcopy(data) or None)
 
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
-        state.save(self.db, kind="chat", key=str(chat_id), value=deepcopy(data) or None)
+        self._save(kind="chat", key=str(chat_id), value=deepcopy(data) or None)
 
     async def update_bot_data(self, data: dict[Any, Any]) -> None:
         return None
@@ -65,10 +74,10 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         return None
 
     async def drop_chat_data(self, chat_id: int) -> None:
-        state.save(self.db, kind="chat", key=str(chat_id), value=None)
+        self._save(kind="chat", key=str(chat_id), value=None)
 
     async def drop_user_data(self, user_id: int) -> None:
-        state.save(self.db, kind="user", key=str(user_id), value=None)
+        self._save(kind="user", key=str(user_id), value=None)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
         return None
