@@ -12,11 +12,14 @@ from admin import staff as staff_service
 from admin.appointments import AppointmentView, view_of
 from admin.ics import range_ics
 from admin.lists import day_bounds
-from admin.texts import topic_title
+from admin.texts import status_name, topic_title
 from bot.services import Services
 from storage.models import Appointment, StaffRole
 
-COLUMNS = ("id", "date", "time", "status", "topic", "name", "phone", "note", "created")
+# `status` is the stable code (for formulas and imports); `status_text` reads for people.
+COLUMNS = (
+    "id", "date", "time", "status", "topic", "name", "phone", "note", "created", "status_text",
+)  # fmt: skip
 
 
 def appointments_between(services: Services, first: date, last: date) -> list[AppointmentView]:
@@ -49,6 +52,7 @@ def to_csv(services: Services, views: list[AppointmentView]) -> bytes:
                 view.parent_phone or "",
                 view.note or "",
                 view.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                status_name(view.status),
             )
         )
     return buffer.getvalue().encode("utf-8-sig")

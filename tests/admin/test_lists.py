@@ -177,6 +177,7 @@ async def test_export_in_telegram(
     assert first["date"] == "2026-11-23" and first["time"] == "09:00"
     assert first["name"] == "Иван Колев" and first["phone"] == "+359877555444"
     assert first["topic"] == "Консултация за родители" and first["status"] == "pending"
+    assert first["status_text"] and first["status_text"] != "pending"  # readable, Bulgarian
 
 
 async def test_ics_export_in_sofia_time(services: Services) -> None:
