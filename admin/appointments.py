@@ -111,88 +111,79 @@ def open_for_staff(
         return view_of(session, repo.get(session, appointment_id))
 
 
-def _handled(appointment: Appointment, member: StaffInfo, now: datetime) -> None:
-    appointment.handled_by = member.name
-    appointment.handled_at = now
-    appointment.proposed_start = None
-
-
 def _expect(appointment: Appointment, *statuses: str) -> None:
     """Someone else acted first: say who and when."""
     if appointment.status not in statuses:
         raise AlreadyHandled(appointment.status, appointment.handled_by, appointment.handled_at)
 
 
-def confirm(services: Services, *, appointment_id: int, staff_user_id: int) -> AppointmentView:
-    """pending -> confirmed (plans reminders); AlreadyHandled if someone was first."""
+def _settle(
+    session: Session,
+    services: Services,
+    appointment: Appointment,
+    member: StaffInfo,
+    now: datetime,
+    to: S,
+    reason: str | None = None,
+) -> None:
+    """Record who handled it, then move it to `to` (audit and reminders follow)."""
+    appointment.handled_by = member.name
+    appointment.handled_at = now
+    appointment.proposed_start = None
+    repo.transition(
+        session,
+        appointment,
+        to,
+        actor=member.actor,
+        now=now,
+        policy=services.reminder_policy,
+        reason=reason,
+    )
+
+
+def _decide(
+    services: Services,
+    appointment_id: int,
+    staff_user_id: int,
+    *,
+    expect: tuple[S, ...],
+    to: S,
+    reason: str | None = None,
+) -> AppointmentView:
+    """One staff decision in its own transaction; AlreadyHandled unless the status is `expect`."""
     now = utcnow()
     with services.db.session() as session:
         member = staff_service.require(session, staff_user_id)
         appointment = repo.get(session, appointment_id, lock=True)
-        _expect(appointment, S.pending)
-        _handled(appointment, member, now)
-        repo.transition(
-            session,
-            appointment,
-            S.confirmed,
-            actor=member.actor,
-            now=now,
-            policy=services.reminder_policy,
-        )
+        _expect(appointment, *expect)
+        _settle(session, services, appointment, member, now, to, reason)
         return view_of(session, appointment)
+
+
+def confirm(services: Services, *, appointment_id: int, staff_user_id: int) -> AppointmentView:
+    """pending -> confirmed (plans reminders); AlreadyHandled if someone was first."""
+    return _decide(services, appointment_id, staff_user_id, expect=(S.pending,), to=S.confirmed)
 
 
 def decline(
     services: Services, *, appointment_id: int, staff_user_id: int, reason: str | None
 ) -> AppointmentView:
     """pending -> declined with a reason the parent will read."""
-    now = utcnow()
-    with services.db.session() as session:
-        member = staff_service.require(session, staff_user_id)
-        appointment = repo.get(session, appointment_id, lock=True)
-        _expect(appointment, S.pending)
-        _handled(appointment, member, now)
-        repo.transition(
-            session,
-            appointment,
-            S.declined,
-            actor=member.actor,
-            now=now,
-            policy=services.reminder_policy,
-            reason=reason,
-        )
-        return view_of(session, appointment)
+    return _decide(
+        services, appointment_id, staff_user_id, expect=(S.pending,), to=S.declined, reason=reason
+    )
 
 
 def cancel_by_staff(
     services: Services, *, appointment_id: int, staff_user_id: int, reason: str | None
 ) -> AppointmentView:
     """confirmed (or pending) -> cancelled_by_staff; reminders withdrawn."""
-    now = utcnow()
-    with services.db.session() as session:
-        member = staff_service.require(session, staff_user_id)
-        appointment = repo.get(session, appointment_id, lock=True)
-        _expect(appointment, S.pending, S.confirmed)
-        _cancel(session, services, appointment, member, now, reason)
-        return view_of(session, appointment)
-
-
-def _cancel(
-    session: Session,
-    services: Services,
-    appointment: Appointment,
-    member: StaffInfo,
-    now: datetime,
-    reason: str | None,
-) -> None:
-    _handled(appointment, member, now)
-    repo.transition(
-        session,
-        appointment,
-        S.cancelled_by_staff,
-        actor=member.actor,
-        now=now,
-        policy=services.reminder_policy,
+    return _decide(
+        services,
+        appointment_id,
+        staff_user_id,
+        expect=(S.pending, S.confirmed),
+        to=S.cancelled_by_staff,
         reason=reason,
     )
 

@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, delete, select
 
 from admin import staff as staff_service
-from admin.appointments import AppointmentView, _cancel, active_on, view_of
+from admin.appointments import AppointmentView, _settle, active_on, view_of
 from admin.lists import day_bounds
 from bot.services import Services
 from storage import appointments as repo
 from storage.clock import utcnow
 from storage.db import Database
+from storage.models import AppointmentStatus as S
 from storage.models import BookingRules, ClosedDay, OpeningHours, StaffRole
 from storage.rules import OpeningRules, closed_days, load_rules
 
@@ -183,7 +184,7 @@ def cancel_for_closure(
         start, end = day_bounds(day, day, services.settings.tz)
         hit = active_on(session, start, end, lock=True)
         for appointment in hit:
-            _cancel(session, services, appointment, member, now, row.reason)
+            _settle(session, services, appointment, member, now, S.cancelled_by_staff, row.reason)
         return [view_of(session, a) for a in hit]
 
 
