@@ -18,7 +18,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ConversationHandler
 
+from admin import appointments
 from admin import staff as staff_service
+from admin.appointments import AppointmentView
 from admin.telegram.replies import query_of
 from bot.answers import not_understood_text
 from bot.context import BotContext
@@ -53,6 +55,19 @@ async def refuse(update: Update, context: BotContext) -> None:
     await context.bot.send_message(
         chat.id, not_understood_text(context.services.content), reply_markup=main_menu()
     )
+
+
+async def open_or_refuse(
+    update: Update, context: BotContext, appointment_id: int
+) -> AppointmentView | None:
+    """The appointment for this staff member; None once someone who is not staff is refused."""
+    try:
+        return appointments.open_for_staff(
+            context.services, appointment_id=appointment_id, staff_user_id=user_id_of(update)
+        )
+    except NotAllowed:
+        await refuse(update, context)
+        return None
 
 
 def button(

@@ -18,7 +18,7 @@ from telegram import Update
 from admin import appointments
 from admin import staff as staff_service
 from admin.telegram import cards
-from admin.telegram.access import refuse, user_id_of
+from admin.telegram.access import open_or_refuse, refuse, user_id_of
 from admin.telegram.replies import answer_already_handled, callback_parts, query_of, show_view
 from admin.texts import status_name
 from bot.context import BotContext
@@ -33,14 +33,11 @@ async def open_appointment(update: Update, context: BotContext) -> None:
     services = context.services
     appointment_id = int(callback_parts(update)[2])
     try:
-        view = appointments.open_for_staff(
-            services, appointment_id=appointment_id, staff_user_id=user_id_of(update)
-        )
-    except NotAllowed:
-        await refuse(update, context)
-        return
+        view = await open_or_refuse(update, context, appointment_id)
     except NotFound:
         await query_of(update).answer(_("Този час вече не съществува."))
+        return
+    if view is None:
         return
     await query_of(update).answer()
     await require_message(update).reply_text(

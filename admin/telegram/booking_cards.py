@@ -25,7 +25,7 @@ from admin import appointments
 from admin import staff as staff_service
 from admin.appointments import AppointmentView
 from admin.telegram import cards
-from admin.telegram.access import refuse, user_id_of
+from admin.telegram.access import open_or_refuse, refuse, user_id_of
 from admin.telegram.notify import announce_parent_change
 from admin.telegram.replies import (
     answer_already_handled,
@@ -77,12 +77,8 @@ async def ask_reason(update: Update, context: BotContext) -> None:
     services = context.services
     action, appointment_id = callback_parts(update)[1], int(callback_parts(update)[2])
     kind = "d" if action == "no" else "c"
-    try:
-        view = appointments.open_for_staff(
-            services, appointment_id=appointment_id, staff_user_id=user_id_of(update)
-        )
-    except NotAllowed:
-        await refuse(update, context)
+    view = await open_or_refuse(update, context, appointment_id)
+    if view is None:
         return
     expected = S.pending if kind == "d" else S.confirmed
     if view.status != expected:
@@ -197,12 +193,8 @@ async def back(update: Update, context: BotContext) -> None:
     """Put the card's (or the opened appointment's) own buttons back."""
     services = context.services
     appointment_id = int(callback_parts(update)[2])
-    try:
-        view = appointments.open_for_staff(
-            services, appointment_id=appointment_id, staff_user_id=user_id_of(update)
-        )
-    except NotAllowed:
-        await refuse(update, context)
+    view = await open_or_refuse(update, context, appointment_id)
+    if view is None:
         return
     await query_of(update).answer()
     query = query_of(update)

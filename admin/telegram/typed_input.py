@@ -26,7 +26,7 @@ from telegram.ext import (
 
 from admin import appointments
 from admin.telegram import cards
-from admin.telegram.access import button, refuse, user_id_of
+from admin.telegram.access import button, open_or_refuse, refuse, user_id_of
 from admin.telegram.booking_cards import decline_or_cancel
 from admin.telegram.notify import refresh_cards
 from admin.telegram.replies import already_text, callback_parts, query_of, tell_parent
@@ -44,18 +44,12 @@ TYPING_TIMEOUT_SECONDS = 15 * 60
 
 async def start_typing(update: Update, context: BotContext) -> int:
     """Ask for a typed reason ("Друга причина") or a staff note; the next message is it."""
-    services = context.services
     parts = callback_parts(update)
     if parts[1] == "note":
         kind, appointment_id = "n", int(parts[2])
     else:
         kind, appointment_id = parts[2], int(parts[3])
-    try:
-        appointments.open_for_staff(
-            services, appointment_id=appointment_id, staff_user_id=user_id_of(update)
-        )
-    except NotAllowed:
-        await refuse(update, context)
+    if await open_or_refuse(update, context, appointment_id) is None:
         return ConversationHandler.END
     assert context.user_data is not None
     context.user_data[INPUT_KEY] = {"kind": kind, "id": appointment_id}
