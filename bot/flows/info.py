@@ -11,6 +11,8 @@ is edited in place). Every fact comes from the content file; hours from the open
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler
 
@@ -212,28 +214,31 @@ async def services_view(update: Update, context: BotContext) -> None:
     await show(update, services_text(content), inline(services_rows(content)))
 
 
-async def service_group(update: Update, context: BotContext) -> None:
-    """Show one group's summary with a button per service."""
+async def _show_keyed(
+    update: Update,
+    context: BotContext,
+    text_of: Callable[[Content, str], str | None],
+    rows_of: Callable[[Content, str], Rows],
+) -> None:
+    """Show the view for the key in the button's data; an unknown key is a stale button."""
     content = context.services.content
     assert context.match is not None
     key = context.match.group(1)
-    text = group_text(content, key)
+    text = text_of(content, key)
     if text is None:
         await stale(update, context)
         return
-    await show(update, text, inline(group_rows(content, key)))
+    await show(update, text, inline(rows_of(content, key)))
+
+
+async def service_group(update: Update, context: BotContext) -> None:
+    """Show one group's summary with a button per service."""
+    await _show_keyed(update, context, group_text, group_rows)
 
 
 async def service(update: Update, context: BotContext) -> None:
     """Show one service: what it is and who it is for."""
-    content = context.services.content
-    assert context.match is not None
-    key = context.match.group(1)
-    text = service_text(content, key)
-    if text is None:
-        await stale(update, context)
-        return
-    await show(update, text, inline(service_rows(content, key)))
+    await _show_keyed(update, context, service_text, service_rows)
 
 
 async def contacts(update: Update, context: BotContext) -> None:
