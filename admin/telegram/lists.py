@@ -13,6 +13,7 @@ from telegram import Update
 
 from admin import lists, stats
 from admin import staff as staff_service
+from admin.appointments import AppointmentView
 from admin.telegram import cards
 from admin.telegram.access import refuse, user_id_of
 from admin.telegram.replies import reply
@@ -27,6 +28,16 @@ def local_today(services: Services) -> date:
     return services.local_now().date()
 
 
+async def _reply_list(
+    update: Update, services: Services, title: str, views: list[AppointmentView]
+) -> None:
+    """Send the listed appointments with a button to open each."""
+    tz = services.settings.tz
+    await reply(
+        update, cards.list_text(title, views, services.content, tz), cards.list_markup(views, tz)
+    )
+
+
 async def _send_list(
     update: Update, context: BotContext, title: str, first: date, last: date
 ) -> None:
@@ -36,10 +47,7 @@ async def _send_list(
     except NotAllowed:
         await refuse(update, context)
         return
-    tz = services.settings.tz
-    await reply(
-        update, cards.list_text(title, views, services.content, tz), cards.list_markup(views, tz)
-    )
+    await _reply_list(update, services, title, views)
 
 
 async def today(update: Update, context: BotContext) -> None:
@@ -69,11 +77,7 @@ async def pending(update: Update, context: BotContext) -> None:
     except NotAllowed:
         await refuse(update, context)
         return
-    tz = services.settings.tz
-    title = _("⏳ Чакат потвърждение")
-    await reply(
-        update, cards.list_text(title, views, services.content, tz), cards.list_markup(views, tz)
-    )
+    await _reply_list(update, services, _("⏳ Чакат потвърждение"), views)
 
 
 async def find(update: Update, context: BotContext) -> None:
@@ -88,11 +92,7 @@ async def find(update: Update, context: BotContext) -> None:
     if not text.strip():
         await reply(update, _("Напишете: /find име или телефон"))
         return
-    tz = services.settings.tz
-    title = _("🔎 Намерени часове")
-    await reply(
-        update, cards.list_text(title, views, services.content, tz), cards.list_markup(views, tz)
-    )
+    await _reply_list(update, services, _("🔎 Намерени часове"), views)
 
 
 async def show_stats(update: Update, context: BotContext) -> None:
