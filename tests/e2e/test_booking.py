@@ -24,6 +24,9 @@ pytestmark = pytest.mark.e2e
 STAFF_ID = 5550001
 PHONE = "+359888765432"
 NAME = "Мария Петрова"
+# The first journey runs as in production (rate limiter on: staff cards go out one per 3 s);
+# the others switch it off to stay quick. Telegram's 429s are covered in test_faults.py.
+NO_LIMITER = {"RATE_LIMITER": "false"}
 
 
 def appointments(database_url: str) -> list[Appointment]:
@@ -132,7 +135,7 @@ def test_book_confirm_remind_cancel(
 def test_restart_mid_booking_and_retried_confirmation(
     emulator: Emulator, start_bot: Callable[..., BotProcess], db_url: str
 ) -> None:
-    bot = start_bot(database_url=db_url)
+    bot = start_bot(database_url=db_url, **NO_LIMITER)
     parent = User(emulator, 6002)
     parent.send("/start")
     parent.wait("Здравейте")
@@ -143,7 +146,7 @@ def test_restart_mid_booking_and_retried_confirmation(
     emulator.wait_for(lambda: "start" in persisted_booking(db_url, 6002), 5, "persistence")
     bot.kill()
 
-    bot = start_bot(database_url=db_url)
+    bot = start_bot(database_url=db_url, **NO_LIMITER)
     give_details(parent)  # the same conversation carries on after the restart
     summary = parent.last_with_buttons()
     assert summary is not None
@@ -159,7 +162,7 @@ def test_restart_mid_booking_and_retried_confirmation(
     parent.wait_answered()
     bot.kill()
     emulator.redeliver(confirmation)
-    bot = start_bot(database_url=db_url)
+    bot = start_bot(database_url=db_url, **NO_LIMITER)
     parent.send("/start")  # handled after the redelivered update (updates go in order)
     parent.wait("Здравейте")
     assert [a.id for a in appointments(db_url)] == [booked.id], "a retried update booked twice"
@@ -169,7 +172,7 @@ def test_restart_mid_booking_and_retried_confirmation(
 def test_restart_with_reminders_due(
     emulator: Emulator, start_bot: Callable[..., BotProcess], db_url: str
 ) -> None:
-    bot = start_bot(database_url=db_url)
+    bot = start_bot(database_url=db_url, **NO_LIMITER)
     cop_admin(emulator, db_url, "staff", "add", str(STAFF_ID), "--name", "Петя", "--role", "admin")
     staff = User(emulator, STAFF_ID, chat_id=STAFF_CHAT_ID, first_name="Петя")
     parent = User(emulator, 6003)
@@ -198,12 +201,12 @@ def test_restart_with_reminders_due(
             reminder.due_at = reminder.due_at.replace(year=2000)
             session.add(reminder)
     db.dispose()
-    bot = start_bot(database_url=db_url)
+    bot = start_bot(database_url=db_url, **NO_LIMITER)
     parent.mark = emulator.seq
     first = parent.wait(button("rem:"), timeout=10)
     assert "Напомняне" in first.text
     bot.stop()
-    bot = start_bot(database_url=db_url)
+    bot = start_bot(database_url=db_url, **NO_LIMITER)
     parent.send("/start")
     parent.wait("Здравейте")
     reminders_sent = [t for t in parent.all_texts() if "Напомняне" in t]
@@ -245,6 +248,7 @@ def test_automatic_reminder_from_a_short_plan(
     # its first reminder as soon as the staff confirm it.
     bot = start_bot(
         database_url=db_url,
+        **NO_LIMITER,
         REMINDER_DAY_BEFORE_AT="00:00",
         REMINDER_QUIET_START="00:00",
         REMINDER_QUIET_END="00:00",
