@@ -29,6 +29,10 @@ def main() -> None:
         f"{sum(tally.outcomes.values())} conversations, {extra['bookings']} bookings): "
         f"{after / 1024:.1f} MiB ({after * 1024 / 1e6:.1f} MB)"
     )
+    print(
+        f"  the day itself: {tally.line()}; outcomes {dict(tally.outcomes)}; "
+        f"overbooked slots {extra['overbooked_slots']}; 429s {extra['rate_limited_429']}"
+    )
 
 
 if __name__ == "__main__":
