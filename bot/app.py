@@ -80,6 +80,25 @@ class CentreApplication(Application):  # type: ignore[type-arg]
             await self.update_persistence()
 
 
+class CentreRateLimiter(AIORateLimiter):
+    """Button answers don't count: Telegram limits messages, not answerCallbackQuery."""
+
+    async def process_request(  # type: ignore[override]
+        self,
+        callback: Any,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        if endpoint == "answerCallbackQuery":
+            return await callback(*args, **kwargs)
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+
 def telegram_rate_limiter() -> AIORateLimiter:
     """Telegram's limits without bursts: ~29 messages/s overall, 1/s per chat.
 
@@ -87,7 +106,7 @@ def telegram_rate_limiter() -> AIORateLimiter:
     dripping, so a sliding one-second window sees up to 60 and Telegram answers 429.
     One message per 1/29 s never exceeds 30 in any second.
     """
-    return AIORateLimiter(
+    return CentreRateLimiter(
         overall_max_rate=1,
         overall_time_period=1 / 29,
         group_max_rate=1,

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 _CYR_TO_LAT = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
@@ -54,9 +55,15 @@ def _token_matches(word: str, token: str, *, prefix: bool, fuzzy: bool) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
+def _phrase_tokens(phrase: str) -> tuple[str, ...]:
+    """Keywords and crisis phrases come from the content file: normalise each once."""
+    return tuple(tokens(phrase))
+
+
 def phrase_in(phrase: str, text_tokens: Sequence[str], *, fuzzy: bool = False) -> bool:
     """True if the phrase's words appear in a row (last word may be a longer form)."""
-    words = tokens(phrase)
+    words = _phrase_tokens(phrase)
     if not words or len(words) > len(text_tokens):
         return False
     for start in range(len(text_tokens) - len(words) + 1):
