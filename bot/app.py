@@ -79,6 +79,13 @@ class CentreApplication(Application):  # type: ignore[type-arg]
         if self.persistence is not None:
             await self.update_persistence()
 
+    async def update_persistence(self) -> None:
+        """PTB hands over each changed row; ours are then written in one transaction."""
+        await super().update_persistence()
+        commit = getattr(self.persistence, "commit", None)
+        if commit is not None:
+            commit()
+
 
 class CentreRateLimiter(AIORateLimiter):
     """Button answers don't count: Telegram limits messages, not answerCallbackQuery."""

@@ -28,21 +28,37 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         self.db = db
         # Last JSON written per row: most updates leave user data unchanged, and writing
         # through after every update (see CentreApplication) must stay cheap.
-        self._written: dict[tuple[str, str, str], str | None] = {}
+        self._written: dict[state.Slot, str | None] = {}
+        # Changes of the current update, written together by `commit` in one transaction.
+        self._pending: dict[state.Slot, str | None] = {}
 
     def _save(self, *, kind: str, key: str, value: Any, name: str = "") -> None:
-        encoded = None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+        encoded = state.encode(value)
         slot = (kind, name, key)
-        if slot in self._written and self._written[slot] == encoded:
+        if slot not in self._pending and self._written.get(slot, "") == encoded:
             return
-        state.save(self.db, kind=kind, name=name, key=key, value=value)
-        self._written[slot] = encoded
+        self._pending[slot] = encoded
+
+    def commit(self) -> None:
+        """Write what changed since the last commit (called after every update)."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        try:
+            state.save_many(self.db, pending)
+        except BaseException:
+            # Not written: keep the changes for the next commit, unless newer ones came.
+            self._pending = {**pending, **self._pending}
+            raise
+        self._written.update(pending)
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
+        self.commit()
         rows = state.load_all(self.db, kind="user")
         return defaultdict(dict, {int(k): v for k, v in rows.items()})
 
     async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        self.commit()
         rows = state.load_all(self.db, kind="chat")
         return defaultdict(dict, {int(k): v for k, v in rows.items()})
 
@@ -53,6 +69,7 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         return None
 
     async def get_conversations(self, name: str) -> ConversationDict:
+        self.commit()
         rows = state.load_all(self.db, kind="conversation", name=name)
         return {tuple(json.loads(k)): v for k, v in rows.items()}
 
@@ -89,4 +106,4 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         return None
 
     async def flush(self) -> None:
-        return None
+        self.commit()

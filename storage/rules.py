@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import time as clock
 from dataclasses import dataclass, field
 from datetime import date, time
+from itertools import chain
+from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from storage.models import BookingRules, ClosedDay, OpeningHours
@@ -20,7 +26,59 @@ class OpeningRules:
     horizon_days: int = 21
 
 
+# Every answer about hours and every booking step needs the rules, and they change a few
+# times a year: keep them per database. A change committed in this process clears the
+# cache at once; a change by another process (`cop-admin hours set`) is seen within
+# RULES_TTL_SECONDS.
+RULES_TTL_SECONDS = 5.0
+_RULE_TABLES = frozenset({"bookingrules", "openinghours"})
+_cache: dict[str, tuple[float, OpeningRules]] = {}
+
+
 def load_rules(session: Session) -> OpeningRules:
+    key = str(session.get_bind().engine.url)
+    now = clock.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and now - hit[0] < RULES_TTL_SECONDS:
+        return hit[1]
+    rules = read_rules(session)
+    if not session.info.get("rules_changed"):  # not this transaction's uncommitted state
+        _cache[key] = (now, rules)
+    return rules
+
+
+def forget_cached_rules() -> None:
+    _cache.clear()
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _note_flushed_rules(session: OrmSession, _context: Any) -> None:
+    touched = chain(session.new, session.dirty, session.deleted)
+    if any(getattr(obj, "__tablename__", None) in _RULE_TABLES for obj in touched):
+        session.info["rules_changed"] = True
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _note_bulk_rules(state: ORMExecuteState) -> None:
+    if state.is_delete or state.is_update or state.is_insert:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in _RULE_TABLES:
+            state.session.info["rules_changed"] = True
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _drop_changed_rules(session: OrmSession) -> None:
+    if session.info.pop("rules_changed", False):
+        _cache.clear()
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_rolled_back(session: OrmSession) -> None:
+    session.info.pop("rules_changed", None)
+
+
+def read_rules(session: Session) -> OpeningRules:
+    """The rules as stored now (no cache)."""
     rules = session.get(BookingRules, 1) or BookingRules(id=1)
     by_day: dict[int, list[tuple[time, time]]] = {}
     for row in session.exec(

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, delete, select
 
 from storage.db import Database
@@ -19,26 +22,55 @@ def load_all(db: Database, *, kind: str, name: str = "") -> dict[str, Any]:
         return {row.key: json.loads(row.data) for row in rows}
 
 
+# (kind, name, key) -> JSON text, or None to delete the row
+Slot = tuple[str, str, str]
+
+
+def encode(value: Any) -> str | None:
+    """The stored form of a value; None (or nothing) deletes the row."""
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
 def save(db: Database, *, kind: str, key: str, value: Any, name: str = "") -> None:
     """Upsert one row; `None` deletes it. Values must be JSON (dates as ISO strings)."""
-    with db.session() as session:
-        row = session.get(PersistedState, (kind, name, key))
-        if value is None:
-            if row is not None:
-                session.exec(
-                    delete(PersistedState).where(  # type: ignore[call-overload]
-                        PersistedState.kind == kind,
-                        PersistedState.name == name,
-                        PersistedState.key == key,
-                    )
+    save_many(db, {(kind, name, key): encode(value)})
+
+
+def save_many(db: Database, rows: dict[Slot, str | None]) -> None:
+    """Write all of one update's changes in one transaction (one commit, not one per row).
+
+    On PostgreSQL the commit does not wait for the WAL flush: a conversation step lost in
+    a database crash costs the parent one tap, while waiting costs every step an fsync.
+    Bookings themselves are committed by their own, fully durable transactions.
+    """
+    if not rows:
+        return
+    upserts = [
+        {"kind": k, "name": n, "key": key, "data": d}
+        for (k, n, key), d in rows.items()
+        if d is not None
+    ]
+    deletes = [slot for slot, d in rows.items() if d is None]
+    with db.engine.begin() as connection:  # Core, not the ORM: this runs after every update
+        if db.dialect == "postgresql":
+            connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        if upserts:
+            insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
+            statement = insert(PersistedState)
+            connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["kind", "name", "key"],
+                    set_={"data": statement.excluded.data},
+                ),
+                upserts,
+            )
+        table = PersistedState.__table__  # type: ignore[attr-defined]
+        for kind, name, key in deletes:
+            connection.execute(
+                table.delete().where(
+                    table.c.kind == kind, table.c.name == name, table.c.key == key
                 )
-            return
-        data = json.dumps(value, ensure_ascii=False, default=str)
-        if row is None:
-            session.add(PersistedState(kind=kind, name=name, key=key, data=data))
-        else:
-            row.data = data
-            session.add(row)
+            )
 
 
 def forget_user(session: Session, *, user_id: int, chat_id: int | None = None) -> int:
