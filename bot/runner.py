@@ -36,11 +36,11 @@ class ResilientRequest(HTTPXRequest):
     def __init__(self, *, retry_delays: tuple[float, ...] = RETRY_DELAYS, **kwargs: Any) -> None:
         # Enough for the rate limiter's ~30 requests a second; a bigger pool costs CPU
         # (httpcore scans every connection per request) for no gain.
-        kwargs.setdefault("connection_pool_size", 32)
+        kwargs.setdefault("connection_pool_size", 8)
         kwargs.setdefault("connect_timeout", 5.0)
         kwargs.setdefault("read_timeout", 10.0)
         kwargs.setdefault("write_timeout", 20.0)  # documents (.ics, CSV exports)
-        kwargs.setdefault("pool_timeout", 5.0)
+        kwargs.setdefault("pool_timeout", 15.0)
         super().__init__(**kwargs)
         self.retry_delays = retry_delays
 
