@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -51,7 +51,13 @@ def _token_matches(word: str, token: str, *, prefix: bool, fuzzy: bool) -> bool:
     if prefix and len(word) >= 5 and token.startswith(word):
         return True
     if fuzzy and len(word) >= 5 and abs(len(token) - len(word)) <= 2:
-        return SequenceMatcher(None, word, token).ratio() >= 0.8
+        matcher = SequenceMatcher(None, word, token)
+        # the quick ratios are upper bounds of ratio(): most pairs stop there
+        return (
+            matcher.real_quick_ratio() >= 0.8
+            and matcher.quick_ratio() >= 0.8
+            and matcher.ratio() >= 0.8
+        )
     return False
 
 
@@ -90,10 +96,48 @@ def spellings(text: str) -> list[list[str]]:
     return variants
 
 
+class PhraseIndex:
+    """Phrases by their first word, so a message is read once, not once per phrase.
+
+    Same rule as `phrase_in` without typos: each word equal, a word of five letters or
+    more also as the start of a longer one ("тормоз" finds "тормозят").
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self._by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            words = _phrase_tokens(phrase)
+            if words:
+                self._by_first.setdefault(words[0], []).append(words)
+
+    def _starts(self, token: str) -> Iterator[tuple[str, ...]]:
+        yield from self._by_first.get(token, ())
+        for size in range(5, len(token)):
+            yield from self._by_first.get(token[:size], ())
+
+    def found_in(self, text_tokens: Sequence[str]) -> bool:
+        for start, token in enumerate(text_tokens):
+            for words in self._starts(token):
+                window = text_tokens[start : start + len(words)]
+                if len(window) == len(words) and all(
+                    _token_matches(w, t, prefix=True, fuzzy=False)
+                    for w, t in zip(words[1:], window[1:], strict=True)
+                ):
+                    return True
+        return False
+
+    def found_in_text(self, text: str) -> bool:
+        return any(self.found_in(reading) for reading in spellings(text))
+
+
+@lru_cache(maxsize=8)
+def _crisis_index(words: tuple[str, ...]) -> PhraseIndex:
+    return PhraseIndex(words)
+
+
 def is_crisis(text: str, words: Iterable[str]) -> bool:
     """Crisis words win over everything; typos are not forgiven, word roots are."""
-    readings = spellings(text)
-    return any(phrase_in(word, tokens_) for word in words for tokens_ in readings)
+    return _crisis_index(tuple(words)).found_in_text(text)
 
 
 def best_match(text: str, entries: Iterable[tuple[str, Sequence[str]]]) -> str | None:

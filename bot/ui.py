@@ -74,6 +74,9 @@ def menu_filter(*keys: str) -> filters.BaseFilter:
 
 
 ANY_MENU_BUTTON = menu_filter()
+ANY_MENU_BUTTON_TEXTS: frozenset[str] = frozenset(
+    text for key in MENU_LABELS for text in _label_variants(key)
+)
 
 
 def main_menu() -> ReplyKeyboardMarkup:

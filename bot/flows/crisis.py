@@ -15,8 +15,8 @@ from admin.telegram.handlers import INPUT_KEY as STAFF_INPUT_KEY
 from bot.answers import crisis_text
 from bot.centre import Content
 from bot.context import BotContext
-from bot.text import is_crisis
-from bot.ui import main_menu, menu_filter, require_message
+from bot.text import PhraseIndex
+from bot.ui import ANY_MENU_BUTTON_TEXTS, main_menu, menu_filter, require_message
 
 __all__ = ["crisis_text", "handlers"]
 
@@ -32,11 +32,14 @@ _PRIVATE_TEXTS = filters.ChatType.PRIVATE & (
 class _CrisisFilter(filters.MessageFilter):
     def __init__(self, words: list[str]) -> None:
         super().__init__(name="crisis")
-        self._words = words
+        self._index = PhraseIndex(words)
+        # Most texts are the menu's own buttons: they hold no crisis word (🆘 has its own
+        # handler above), so they skip the reading.
+        self._buttons = frozenset(ANY_MENU_BUTTON_TEXTS)
 
     def filter(self, message: Message) -> bool:
         text = message.text or message.caption
-        return bool(text) and is_crisis(text, self._words)
+        return bool(text) and text not in self._buttons and self._index.found_in_text(text)
 
 
 async def crisis(update: Update, context: BotContext) -> None:
