@@ -78,6 +78,7 @@ class Tally:
     outcomes: Counter[str] = field(default_factory=Counter)
     replies: int = 0
     last_reply_at: float = 0.0  # time.monotonic() of the newest reply
+    first_done_at: float = 0.0  # time.monotonic() when the first parent finished
 
     def line(self) -> str:
         if not self.latencies:

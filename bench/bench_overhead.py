@@ -1,4 +1,4 @@
-"""Overhead: the full bot next to a bare PTB echo bot, on the same fake transport.
+"""Overhead: the full bot next to bare PTB bots, on the same fake transport.
 
     .venv/bin/python bench/bench_overhead.py [--updates 5000] [--parents 20]
 
@@ -9,6 +9,11 @@ that echoes texts and answers + edits on button presses. Both talk to `bot.fakea
 Printed: median and p95 of `Application.process_update` per update, and the ratio, for
 menu/info updates and for each step of the booking conversation (when it is wired).
 Target: ratio ≤ 1.5 for menu/info.
+
+A third application, "same replies", is a bare PTB bot that makes exactly the Bot API calls
+the full bot made for that update (same texts, keyboards and options, built beforehand). It
+shows what PTB itself costs for our answers, so the rest is the cost of our code: the
+echo bot's one-line answer has no keyboard to serialise and no message to parse back.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import statistics
 import sys
 import tempfile
@@ -29,13 +35,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func
 from sqlmodel import select
-from telegram import Update
+from telegram import (
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -115,19 +129,63 @@ def echo_application(fake: FakeBotAPI) -> Application[Any, Any, Any, Any, Any, A
     return app
 
 
-class Pair:
-    """Feeds each update to the full bot and to the echo bot, timing both."""
+_MARKUPS: dict[str, Any] = {
+    "inline_keyboard": InlineKeyboardMarkup,
+    "keyboard": ReplyKeyboardMarkup,
+    "remove_keyboard": ReplyKeyboardRemove,
+}
 
-    def __init__(self, full: Any, echo: Any, full_fake: FakeBotAPI) -> None:
+
+def _prebuilt(call: Call, bot: Any) -> tuple[str, dict[str, Any], Any]:
+    """The call as PTB objects, built before the clock starts."""
+    kwargs = dict(call.params)
+    markup = kwargs.get("reply_markup")
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    if isinstance(markup, dict):
+        kind = next(k for k in _MARKUPS if k in markup)
+        kwargs["reply_markup"] = _MARKUPS[kind].de_json(markup, bot)
+    preview = kwargs.get("link_preview_options")
+    if isinstance(preview, str):
+        preview = json.loads(preview)
+    if isinstance(preview, dict):
+        kwargs["link_preview_options"] = LinkPreviewOptions.de_json(preview, bot)
+    returns = Message if isinstance(call.result, dict) and "message_id" in call.result else None
+    return call.method, kwargs, returns
+
+
+def same_replies_application(fake: FakeBotAPI) -> tuple[Any, list[Any]]:
+    """A bare PTB bot that makes the calls it is handed for the next update."""
+    script: list[Any] = []
+
+    async def replay(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        for method, kwargs, returns in script:
+            await context.bot.do_api_request(method, api_kwargs=kwargs, return_type=returns)
+
+    app = ApplicationBuilder().token("123:TEST").request(fake).get_updates_request(fake).build()
+    app.add_handler(TypeHandler(Update, replay))
+    return app, script
+
+
+class Pair:
+    """Feeds each update to the full bot, the echo bot and the same-replies bot."""
+
+    def __init__(
+        self, full: Any, echo: Any, full_fake: FakeBotAPI, same: tuple[Any, list[Any]]
+    ) -> None:
         self.full = full
         self.echo = echo
         self.full_fake = full_fake
-        self.times: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+        self.same, self.script = same
+        self.times: dict[str, tuple[list[float], ...]] = defaultdict(lambda: ([], [], []))
 
     async def feed(self, label: str, update: dict[str, Any]) -> list[Call]:
         seen = len(self.full_fake.calls)
-        for index, app in enumerate((self.full, self.echo)):
+        for index, app in enumerate((self.full, self.echo, self.same)):
             parsed = Update.de_json(update, app.bot)
+            if app is self.same:
+                made = self.full_fake.calls[seen:]
+                self.script[:] = [_prebuilt(c, app.bot) for c in made if not c.files]
             started = time.perf_counter()
             await app.process_update(parsed)
             self.times[label][index].append((time.perf_counter() - started) * 1000)
@@ -135,16 +193,20 @@ class Pair:
 
     def report(self) -> None:
         print(
-            f"{'updates':<26}{'n':>6}{'full med':>10}{'full p95':>10}"
+            f"{'updates':<16}{'n':>6}{'full med':>10}{'full p95':>10}"
             f"{'echo med':>10}{'echo p95':>10}{'ratio med':>11}{'ratio p95':>11}"
+            f"{'same med':>10}{'vs same':>9}"
         )
-        for label, (full, echo) in self.times.items():
-            fm, fp, em, ep = _med(full), _p95(full), _med(echo), _p95(echo)
+        for label, (full, echo, same) in self.times.items():
+            fm, fp, em, ep, sm = _med(full), _p95(full), _med(echo), _p95(echo), _med(same)
             print(
-                f"{label:<26}{len(full):>6}{fm:>9.2f} {fp:>9.2f} {em:>9.2f} {ep:>9.2f}"
-                f"{fm / em:>10.2f} {fp / ep:>10.2f}"
+                f"{label:<16}{len(full):>6}{fm:>9.2f} {fp:>9.2f} {em:>9.2f} {ep:>9.2f}"
+                f"{fm / em:>10.2f} {fp / ep:>10.2f}{sm:>9.2f} {fm / sm:>8.2f}"
             )
-        print("(milliseconds per update, Application.process_update)")
+        print(
+            "(milliseconds per update, Application.process_update; ratio = full / echo; "
+            "vs same = full / a bare bot making the same Bot API calls)"
+        )
 
 
 def _med(values: list[float]) -> float:
@@ -211,10 +273,11 @@ async def run(updates: int, parents: int, bookings: int) -> None:
         full_fake, echo_fake = FakeBotAPI(), FakeBotAPI()
         full = build_application(settings, request=full_fake, rate_limiter=False)
         echo = echo_application(echo_fake)
-        async with full, echo:
+        same = same_replies_application(FakeBotAPI())
+        async with full, echo, same[0]:
             await full.start()  # persistence runs as in production
             await echo.start()
-            pair = Pair(full, echo, full_fake)
+            pair = Pair(full, echo, full_fake, same)
             # warm-up: imports, catalogs, SQLite pages
             for user in range(parents):
                 await pair.feed("warm-up", text_update(900_000 + user, "/start"))
