@@ -26,6 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
+import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -52,6 +53,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.app import build_application
 from bot.config import Settings
@@ -162,6 +164,8 @@ def same_replies_application(fake: FakeBotAPI) -> tuple[Any, list[Any]]:
         for method, kwargs, returns in script:
             await context.bot.do_api_request(method, api_kwargs=kwargs, return_type=returns)
 
+    # do_api_request with a known method name warns ("use Bot.sendMessage"): intended here.
+    warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
     app = ApplicationBuilder().token("123:TEST").request(fake).get_updates_request(fake).build()
     app.add_handler(TypeHandler(Update, replay))
     return app, script

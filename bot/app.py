@@ -8,7 +8,6 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -35,6 +34,7 @@ from bot.flows import (
     reminder_reply,
 )
 from bot.i18n import N_, _, pick_language, set_language
+from bot.limits import telegram_rate_limiter
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -85,41 +85,6 @@ class CentreApplication(Application):  # type: ignore[type-arg]
         commit = getattr(self.persistence, "commit", None)
         if commit is not None:
             commit()
-
-
-class CentreRateLimiter(AIORateLimiter):
-    """Button answers don't count: Telegram limits messages, not answerCallbackQuery."""
-
-    async def process_request(  # type: ignore[override]
-        self,
-        callback: Any,
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> Any:
-        if endpoint == "answerCallbackQuery":
-            return await callback(*args, **kwargs)
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
-
-
-def telegram_rate_limiter() -> AIORateLimiter:
-    """Telegram's limits without bursts: ~29 messages/s overall, 1/s per chat.
-
-    PTB's default (30 per 1 s bucket) lets 30 go at once after a pause and then keeps
-    dripping, so a sliding one-second window sees up to 60 and Telegram answers 429.
-    One message per 1/29 s never exceeds 30 in any second.
-    """
-    return CentreRateLimiter(
-        overall_max_rate=1,
-        overall_time_period=1 / 29,
-        group_max_rate=1,
-        group_time_period=3,  # 20 per minute in groups
-        max_retries=3,
-    )
 
 
 def build_application(

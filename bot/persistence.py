@@ -17,12 +17,15 @@ from storage.db import Database
 class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """User data, chat data and conversation states as JSON rows in the database.
 
-    Bot data is not persisted (it holds the live services); callback data is plain strings.
+    Bot data is not persisted (it holds the live services); callback data is plain strings;
+    chat data is not used.
     """
 
     def __init__(self, db: Database, update_interval: float = 1) -> None:
         super().__init__(
-            store_data=PersistenceInput(bot_data=False, callback_data=False),
+            # Chat data is not used (user data holds the conversations' answers): skipping it
+            # saves a deep copy and a comparison on every update.
+            store_data=PersistenceInput(bot_data=False, chat_data=False, callback_data=False),
             update_interval=update_interval,
         )
         self.db = db

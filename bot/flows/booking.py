@@ -537,8 +537,10 @@ async def write_phone(update: Update, context: BotContext) -> int:
     d = data(context)
     d["phone"] = phone
     d["asked_phone"] = True
-    # The main menu replaces the share-contact keyboard.
-    await message.reply_text(_("Благодарим Ви."), reply_markup=main_menu())
+    if message.contact is None:
+        # Typed: the share-contact keyboard is still up; the main menu replaces it. (A shared
+        # contact has closed that one-time keyboard; the menu returns with the booking's end.)
+        await message.reply_text(_("Благодарим Ви."), reply_markup=main_menu())
     return await next_step(update, context)
 
 
