@@ -1,55 +1,29 @@
 """Telegram's flood limits, kept on our side so the Bot API never has to answer 429.
 
-About 30 messages a second overall, 20 a minute in a group. The group limit is PTB's
-AIORateLimiter (a leaky bucket per group, and it honours `retry_after` if a 429 comes
-anyway). The overall limit is a sliding window instead: PTB's bucket of 30 lets 30 go
-after a pause and then keeps dripping, so a one-second window can see up to 60; a bucket of
-one never lets two go together, so every reply waits its 1/29 s turn even on a quiet day.
-The window lets a reply go at once while fewer than 29 went in the last second.
+About 30 messages a second overall, 20 a minute in a group; PTB's AIORateLimiter holds
+them and honours `retry_after` if a 429 comes anyway. Its default bucket of 30 lets 30 go at
+once after a pause and then keeps dripping, so a sliding one-second window sees up to 60;
+a window that lets 29 go at once is no better (the burst reaches Telegram spread over tens of
+milliseconds and meets the next second's). One message every 1/29 s never exceeds 30 in
+any second, also when a few of them arrive a little late.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram.ext import AIORateLimiter
 
-OVERALL_PER_SECOND = 29  # one below Telegram's 30: the window is kept at send time
+OVERALL_PER_SECOND = 29  # one below Telegram's 30
 GROUP_PER_MINUTE = 20
 
 # Bot API methods Telegram does not count as messages.
 UNCOUNTED = frozenset({"answerCallbackQuery", "sendChatAction", "getUpdates", "getMe"})
 
 
-class SendWindow:
-    """At most `limit` sends in any `period` seconds."""
-
-    def __init__(self, limit: int = OVERALL_PER_SECOND, period: float = 1.0) -> None:
-        self.limit = limit
-        self.period = period
-        self._sent: deque[float] = deque()
-
-    async def wait(self) -> None:
-        while True:
-            now = time.monotonic()
-            while self._sent and now - self._sent[0] >= self.period:
-                self._sent.popleft()
-            if len(self._sent) < self.limit:
-                self._sent.append(now)
-                return
-            await asyncio.sleep(self.period - (now - self._sent[0]))
-
-
 class CentreRateLimiter(AIORateLimiter):
-    """Groups through PTB's limiter, then the overall window right before the request."""
-
-    def __init__(self, window: SendWindow | None = None, **kwargs: Any) -> None:
-        super().__init__(overall_max_rate=0, **kwargs)  # 0: PTB's overall bucket is off
-        self.window = window or SendWindow()
+    """Button answers don't count: Telegram limits messages, not answerCallbackQuery."""
 
     async def process_request(  # type: ignore[override]
         self,
@@ -62,19 +36,17 @@ class CentreRateLimiter(AIORateLimiter):
     ) -> Any:
         if endpoint in UNCOUNTED:
             return await callback(*args, **kwargs)
-
-        async def in_window(*a: Any, **k: Any) -> Any:
-            await self.window.wait()  # after any wait for the group: counted when it goes
-            return await callback(*a, **k)
-
         return await super().process_request(
-            in_window, args, kwargs, endpoint, data, rate_limit_args
+            callback, args, kwargs, endpoint, data, rate_limit_args
         )
 
 
 def telegram_rate_limiter() -> AIORateLimiter:
+    """No bursts: one message per 1/29 s overall, one per 3 s in a group."""
     return CentreRateLimiter(
+        overall_max_rate=1,
+        overall_time_period=1 / OVERALL_PER_SECOND,
         group_max_rate=1,
-        group_time_period=60 / GROUP_PER_MINUTE,  # one every 3 s, never a burst of 20
+        group_time_period=60 / GROUP_PER_MINUTE,
         max_retries=3,
     )
