@@ -36,19 +36,14 @@ _cache: dict[str, tuple[float, OpeningRules]] = {}
 
 
 def load_rules(session: Session) -> OpeningRules:
+    if session.info.get("rules_changed"):  # this transaction changed them: its own state
+        return read_rules(session)
     key = str(session.get_bind().engine.url)
     now = clock.monotonic()
     hit = _cache.get(key)
-    if hit is not None and now - hit[0] < RULES_TTL_SECONDS:
-        return hit[1]
-    rules = read_rules(session)
-    if not session.info.get("rules_changed"):  # not this transaction's uncommitted state
-        _cache[key] = (now, rules)
-    return rules
-
-
-def forget_cached_rules() -> None:
-    _cache.clear()
+    if hit is None or now - hit[0] >= RULES_TTL_SECONDS:
+        hit = _cache[key] = (now, read_rules(session))
+    return hit[1]
 
 
 @event.listens_for(OrmSession, "after_flush")
