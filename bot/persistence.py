@@ -38,7 +38,8 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
     def _save(self, *, kind: str, key: str, value: Any, name: str = "") -> None:
         encoded = state.encode(value)
         slot = (kind, name, key)
-        if slot not in self._pending and self._written.get(slot, "") == encoded:
+        unchanged = slot in self._written and self._written[slot] == encoded
+        if unchanged and slot not in self._pending:
             return
         self._pending[slot] = encoded
 

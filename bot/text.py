@@ -130,14 +130,12 @@ class PhraseIndex:
         return any(self.found_in(reading) for reading in spellings(text))
 
 
-@lru_cache(maxsize=8)
-def _crisis_index(words: tuple[str, ...]) -> PhraseIndex:
-    return PhraseIndex(words)
-
-
 def is_crisis(text: str, words: Iterable[str]) -> bool:
-    """Crisis words win over everything; typos are not forgiven, word roots are."""
-    return _crisis_index(tuple(words)).found_in_text(text)
+    """Crisis words win over everything; typos are not forgiven, word roots are.
+
+    The bot keeps one `PhraseIndex` (see `bot.flows.crisis`); this is the one-off form.
+    """
+    return PhraseIndex(words).found_in_text(text)
 
 
 def best_match(text: str, entries: Iterable[tuple[str, Sequence[str]]]) -> str | None:

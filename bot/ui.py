@@ -53,30 +53,18 @@ def _label_variants(key: str) -> set[str]:
     return variants
 
 
-def menu_key(text: str | None) -> str | None:
-    """Which main-menu button this text is, in any language; None if it is not one."""
-    if not text:
-        return None
-    cleaned = text.strip()
-    for key in MENU_LABELS:
-        if cleaned in _label_variants(key):
-            return key
-    return None
+# Every label in every language, worked out once: menu texts are most of what parents send.
+_KEY_BY_TEXT: dict[str, str] = {text: key for key in MENU_LABELS for text in _label_variants(key)}
+ANY_MENU_BUTTON_TEXTS: frozenset[str] = frozenset(_KEY_BY_TEXT)
 
 
 def menu_filter(*keys: str) -> filters.BaseFilter:
     """Matches the text of the given main-menu buttons (all of them when no key is given)."""
     wanted = set(keys) or set(MENU_LABELS)
-    texts: set[str] = set()
-    for key in wanted:
-        texts |= _label_variants(key)
-    return filters.Text(sorted(texts))
+    return filters.Text(sorted(t for t, key in _KEY_BY_TEXT.items() if key in wanted))
 
 
 ANY_MENU_BUTTON = menu_filter()
-ANY_MENU_BUTTON_TEXTS: frozenset[str] = frozenset(
-    text for key in MENU_LABELS for text in _label_variants(key)
-)
 
 
 def main_menu() -> ReplyKeyboardMarkup:

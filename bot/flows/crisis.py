@@ -33,13 +33,12 @@ class _CrisisFilter(filters.MessageFilter):
     def __init__(self, words: list[str]) -> None:
         super().__init__(name="crisis")
         self._index = PhraseIndex(words)
-        # Most texts are the menu's own buttons: they hold no crisis word (🆘 has its own
-        # handler above), so they skip the reading.
-        self._buttons = frozenset(ANY_MENU_BUTTON_TEXTS)
 
     def filter(self, message: Message) -> bool:
         text = message.text or message.caption
-        return bool(text) and text not in self._buttons and self._index.found_in_text(text)
+        # Most texts are the menu's own buttons: they hold no crisis word (🆘 has its own
+        # handler above), so they skip the reading.
+        return bool(text) and text not in ANY_MENU_BUTTON_TEXTS and self._index.found_in_text(text)
 
 
 async def crisis(update: Update, context: BotContext) -> None:
