@@ -14,15 +14,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.answers import faq_answer, not_understood_text, opening_hours
 from bot.context import BotContext
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.text import best_match
 from bot.ui import (
     PRIVATE_MESSAGE,
-    answer_query,
     inline,
     main_menu,
     menu_button,
-    menu_key,
     require_message,
     stale_button,
 )
@@ -33,9 +31,9 @@ MAX_READ = 1000  # a 4096-character message is read only this far for the FAQ
 
 # An FAQ answer may carry one action button that leads on from it.
 _ACTIONS: dict[str, tuple[str, str]] = {
-    "referral": ("📄 Направление от ДСП", "ref:start"),
-    "booking": ("📅 Запазете час", "book:start"),
-    "who": ("👥 С кого работим", "info:groups:1"),
+    "referral": (N_("📄 Направление от ДСП"), "ref:start"),
+    "booking": (N_("📅 Запазете час"), "book:start"),
+    "who": (N_("👥 С кого работим"), "info:groups:1"),
 }
 
 
@@ -46,19 +44,11 @@ def _markup(key: str) -> InlineKeyboardMarkup | ReplyKeyboardMarkup:
     return inline([[(_(action[0]), action[1])], [menu_button()]])
 
 
-def booking_unavailable_text(context: BotContext) -> str:
-    phone = context.services.content.contacts.main_phone.display
-    return _("Запазването на час тук още не работи. Обадете се на {phone}.").format(phone=phone)
-
-
 async def free_text(update: Update, context: BotContext) -> None:
     """Answer a known question from the FAQ, else say so kindly and show the menu."""
     services = context.services
     message = require_message(update)
     text = message.text or ""
-    if menu_key(text) in ("book", "my"):  # their flows are not registered (yet)
-        await message.reply_text(booking_unavailable_text(context), reply_markup=main_menu())
-        return
     entries = [(f.answer, f.keywords) for f in services.content.faq]
     key = best_match(text[:MAX_READ], entries)
     log.info("free text on update %s: faq=%s", update.update_id, key or "-")
@@ -73,16 +63,6 @@ async def other_message(update: Update, context: BotContext) -> None:
     """Stickers, photos, voice, unknown commands…: say what the bot can read."""
     await require_message(update).reply_text(
         not_understood_text(context.services.content), reply_markup=main_menu()
-    )
-
-
-async def booking_button(update: Update, context: BotContext) -> None:
-    """ "Запазете час" before the booking conversation exists: give the phone instead."""
-    query = update.callback_query
-    assert query is not None
-    await answer_query(query)
-    await require_message(update).reply_text(
-        booking_unavailable_text(context), reply_markup=main_menu()
     )
 
 
@@ -101,6 +81,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         MessageHandler(PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, free_text),
         MessageHandler(PRIVATE_MESSAGE & ~filters.StatusUpdate.ALL, other_message),
         MessageHandler(filters.UpdateType.EDITED | filters.UpdateType.CHANNEL_POSTS, silence),
-        CallbackQueryHandler(booking_button, pattern=r"^book:start$"),
         CallbackQueryHandler(stale),
     ]
