@@ -16,9 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,14 +24,14 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, insert, text
+from _load import pg_schema
+from sqlalchemy import insert, text
 
 from storage.db import Database
 from storage.models import Appointment, AppointmentStatus, Parent
 from storage.rules import load_rules
 from storage.slots import free_slots_between
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TZ = ZoneInfo("Europe/Sofia")
 PAST_STATUSES = [
     AppointmentStatus.attended,
@@ -43,20 +41,6 @@ PAST_STATUSES = [
     AppointmentStatus.declined,
     AppointmentStatus.confirmed,  # never marked: still "confirmed" in the past
 ]
-
-
-@contextmanager
-def pg_schema() -> Iterator[str]:
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def fill(db: Database, rows: int, now: datetime) -> None:
@@ -160,7 +144,7 @@ def main() -> None:
         urls = [("SQLite", f"sqlite:///{tmp}/bench.sqlite3")]
         engines = [("SQLite", None)] if args.sqlite_only else [("SQLite", None), ("PostgreSQL", 1)]
         for name, pg in engines:
-            with pg_schema() if pg else _nullctx(urls[0][1]) as url:
+            with pg_schema() if pg else nullcontext(urls[0][1]) as url:
                 db = Database(url)
                 db.upgrade()
                 started = time.perf_counter()
@@ -170,11 +154,6 @@ def main() -> None:
                 times, slots = measure(db, args.repeat, now)
                 report(name, times, slots, fill_s)
                 db.dispose()
-
-
-@contextmanager
-def _nullctx(value: str) -> Iterator[str]:
-    yield value
 
 
 if __name__ == "__main__":

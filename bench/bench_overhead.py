@@ -7,7 +7,7 @@ machine noise): the full bot built by `bot.app.build_application` (SQLite, persi
 rate limiter off: we measure our code, not Telegram's ceiling) and a bare PTB application
 that echoes texts and answers + edits on button presses. Both talk to `bot.fakeapi.FakeBotAPI`.
 Printed: median and p95 of `Application.process_update` per update, and the ratio, for
-menu/info updates and for each step of the booking conversation (when it is wired).
+menu/info updates and for each step of the booking conversation.
 Target: ratio ≤ 1.5 for menu/info.
 
 A third application, "same replies", is a bare PTB bot that makes exactly the Bot API calls
@@ -58,7 +58,6 @@ from telegram.warnings import PTBUserWarning
 from bot.app import build_application
 from bot.config import Settings
 from bot.fakeapi import Call, FakeBotAPI
-from bot.flows import booking as booking_flow
 from bot.updates import message_dict, user_dict
 from storage.models import Appointment
 
@@ -229,8 +228,8 @@ def _last_buttons(calls: list[Call], chat_id: int) -> tuple[int, list[tuple[str,
     return 1, []
 
 
-async def book_once(pair: Pair, user_id: int, history: list[Call]) -> bool:
-    """One parent through the booking conversation, each step timed; False if not wired."""
+async def book_once(pair: Pair, user_id: int, history: list[Call]) -> None:
+    """One parent through the booking conversation, each step timed."""
 
     def pick(prefix: str) -> tuple[int, str] | None:
         message_id, buttons = _last_buttons(history, user_id)
@@ -255,7 +254,6 @@ async def book_once(pair: Pair, user_id: int, history: list[Call]) -> bool:
         if update is None:
             continue  # a step this flow does not have (e.g. consent already given)
         history.extend(await pair.feed(label, update))
-    return True
 
 
 def _tap(found: tuple[int, str] | None, user_id: int) -> dict[str, Any] | None:
@@ -296,8 +294,7 @@ async def run(updates: int, parents: int, bookings: int) -> None:
                     else tap_update(user, value, message_id=1)
                 )
                 await pair.feed("menu/info", update)
-            wired = bool(booking_flow.handlers())
-            for n in range(bookings if wired else 0):
+            for n in range(bookings):
                 history: list[Call] = []
                 await book_once(pair, 2_000_000 + n, history)
                 full_fake.calls.clear()
@@ -307,11 +304,9 @@ async def run(updates: int, parents: int, bookings: int) -> None:
             await echo.stop()
         print(
             f"bench_overhead: {updates} menu/info updates from {parents} parents, "
-            f"{bookings if wired else 0} booking conversations, {made} bookings saved"
+            f"{bookings} booking conversations, {made} bookings saved"
         )
         pair.report()
-        if not wired:
-            print("booking steps: the booking conversation is not wired yet")
 
 
 def main() -> None:
