@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time as clock
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import time
@@ -10,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine, select
 
@@ -40,7 +42,40 @@ def make_engine(url: str) -> Engine:
         )
         _sqlite_write_transactions(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(url, pool_size=5, max_overflow=10)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection unused for this long is tested before use (see `_ping_when_idle`).
+IDLE_PING_SECONDS = 2.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use only when it has been idle a while.
+
+    SQLAlchemy's `pool_pre_ping` tests every checkout: a round trip for each of the several
+    short transactions a booking step opens. A restarted database drops connections that
+    were idle (nothing ran on them), so testing those is enough to never hand a parent's
+    update a dead connection; a connection in steady use proves itself.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = clock.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is not None and clock.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            dbapi_connection.rollback()
+        except Exception as exc:  # the pool replaces the connection and tries again
+            raise DisconnectionError() from exc
 
 
 def _sqlite_write_transactions(engine: Engine) -> None:
