@@ -28,7 +28,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -42,7 +42,7 @@ def make_engine(url: str) -> Engine:
         )
         _sqlite_write_transactions(engine)
         return engine
-    engine = create_engine(url, pool_size=5, max_overflow=10)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size)
     _ping_when_idle(engine)
     return engine
 
@@ -106,6 +106,29 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
+        self._state_engine: Engine | None = None
+
+    @property
+    def state_engine(self) -> Engine:
+        """Where the bot writes its conversation state after every update.
+
+        On PostgreSQL a small pool of its own whose commits don't wait for the WAL flush
+        (see `storage.state.save_many`), set once per connection instead of per write.
+        Elsewhere the main engine.
+        """
+        if self.dialect != "postgresql":
+            return self.engine
+        if self._state_engine is None:
+            self._state_engine = make_engine(self.url, pool_size=1)
+
+            @event.listens_for(self._state_engine, "connect")
+            def _no_flush_wait(dbapi_connection: Any, _record: Any) -> None:
+                cursor = dbapi_connection.cursor()
+                cursor.execute("SET synchronous_commit TO OFF")
+                cursor.close()
+                dbapi_connection.commit()
+
+        return self._state_engine
 
     @property
     def dialect(self) -> str:
@@ -129,6 +152,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._state_engine is not None:
+            self._state_engine.dispose()
 
 
 def alembic_config(engine: Engine) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, delete, select
@@ -51,9 +50,8 @@ def save_many(db: Database, rows: dict[Slot, str | None]) -> None:
         if d is not None
     ]
     deletes = [slot for slot, d in rows.items() if d is None]
-    with db.engine.begin() as connection:  # Core, not the ORM: this runs after every update
-        if db.dialect == "postgresql":
-            connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    # Core, not the ORM: this runs after every update.
+    with db.state_engine.begin() as connection:
         if upserts:
             insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
             statement = insert(PersistedState)
