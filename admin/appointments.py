@@ -98,7 +98,7 @@ def view_of(session: Session, appointment: Appointment) -> AppointmentView:
 
 def load(services: Services, appointment_id: int) -> AppointmentView:
     """Read one appointment (no role check: used after a checked action and by notify)."""
-    with services.db.session() as session:
+    with services.db.read() as session:
         return view_of(session, repo.get(session, appointment_id))
 
 
@@ -106,7 +106,7 @@ def open_for_staff(
     services: Services, *, appointment_id: int, staff_user_id: int
 ) -> AppointmentView:
     """Read one appointment for a staff member (role checked)."""
-    with services.db.session() as session:
+    with services.db.read() as session:
         staff_service.require(session, staff_user_id)
         return view_of(session, repo.get(session, appointment_id))
 

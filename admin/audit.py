@@ -9,7 +9,7 @@ from storage.models import AuditEntry
 
 
 def trail(db: Database, appointment_id: int) -> list[AuditEntry]:
-    with db.session() as session:
+    with db.read() as session:
         return list(
             session.exec(
                 select(AuditEntry)

@@ -24,7 +24,7 @@ COLUMNS = (
 
 def appointments_between(services: Services, first: date, last: date) -> list[AppointmentView]:
     start, end = day_bounds(first, last, services.settings.tz)
-    with services.db.session() as session:
+    with services.db.read() as session:
         rows = session.exec(
             select(Appointment)
             .where(Appointment.start >= start, Appointment.start < end)

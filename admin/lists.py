@@ -33,7 +33,7 @@ def between(
 ) -> list[AppointmentView]:
     """Every appointment from `first` to `last` (local days), in time order."""
     start, end = day_bounds(first, last, services.settings.tz)
-    with services.db.session() as session:
+    with services.db.read() as session:
         staff_service.require(session, staff_user_id)
         rows = session.exec(
             select(Appointment)
@@ -45,7 +45,7 @@ def between(
 
 def pending(services: Services, *, staff_user_id: int) -> list[AppointmentView]:
     """Future requests still waiting for an answer, in time order."""
-    with services.db.session() as session:
+    with services.db.read() as session:
         staff_service.require(session, staff_user_id)
         rows = session.exec(
             select(Appointment)
@@ -72,7 +72,7 @@ def find(services: Services, *, staff_user_id: int, text: str) -> list[Appointme
     """Appointments of parents whose name or phone matches, newest first."""
     needle = text.strip().casefold()
     query_digits = _digits(text)
-    with services.db.session() as session:
+    with services.db.read() as session:
         staff_service.require(session, staff_user_id)
         if not needle:
             return []

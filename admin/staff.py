@@ -61,7 +61,7 @@ def require(
 
 def check(db: Database, telegram_user_id: int, role: StaffRole = StaffRole.staff) -> StaffInfo:
     """Check the staff list in its own short transaction; raises NotAllowed."""
-    with db.session() as session:
+    with db.read() as session:
         return require(session, telegram_user_id, role)
 
 
@@ -86,7 +86,7 @@ def add(
 
 
 def list_all(db: Database) -> list[StaffInfo]:
-    with db.session() as session:
+    with db.read() as session:
         return [info(m) for m in repo.list_all(session)]
 
 
@@ -135,10 +135,10 @@ def record_card(db: Database, *, appointment_id: int, chat_id: int, message_id: 
 
 
 def cards_of(db: Database, appointment_id: int) -> list[tuple[int, int]]:
-    with db.session() as session:
+    with db.read() as session:
         return repo.cards_of(session, appointment_id)
 
 
 def is_card(db: Database, chat_id: int, message_id: int) -> bool:
-    with db.session() as session:
+    with db.read() as session:
         return repo.is_card(session, chat_id, message_id)

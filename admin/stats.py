@@ -42,7 +42,7 @@ def month_stats(services: Services, *, staff_user_id: int, month: date) -> Month
     """Counts for appointments whose time falls in `month` (centre's wall clock)."""
     first = month.replace(day=1)
     start, end = day_bounds(first, month_last_day(first), services.settings.tz)
-    with services.db.session() as session:
+    with services.db.read() as session:
         staff_service.require(session, staff_user_id)
         rows = list(
             session.exec(

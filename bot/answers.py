@@ -22,7 +22,7 @@ Hours = Mapping[int, Sequence[tuple[time, time]]]
 
 def opening_hours(db: Database) -> Hours:
     """The weekly hours staff set (one short read; empty when none are set)."""
-    with db.session() as session:
+    with db.read() as session:
         return load_rules(session).hours
 
 

@@ -46,7 +46,7 @@ def _future_active(session: Session, parent_id: int, now: datetime) -> int:
 
 
 def by_request_key(db: Database, request_key: str) -> Appointment | None:
-    with db.session() as session:
+    with db.read() as session:
         return session.exec(
             select(Appointment).where(Appointment.request_key == request_key)
         ).first()
@@ -129,7 +129,7 @@ def _own(session: Session, telegram_user_id: int, appointment_id: int) -> Appoin
 
 def get_own(db: Database, *, telegram_user_id: int, appointment_id: int) -> Appointment:
     """Read one of the parent's appointments (NotFound / NotAllowed otherwise)."""
-    with db.session() as session:
+    with db.read() as session:
         return _own(session, telegram_user_id, appointment_id)
 
 
@@ -213,7 +213,7 @@ def cancel_by_parent(
 
 def future_for_parent(db: Database, *, telegram_user_id: int, now: datetime) -> list[Appointment]:
     """The parent's active appointments that have not started yet, in time order."""
-    with db.session() as session:
+    with db.read() as session:
         parent = parents.get(session, telegram_user_id)
         if parent is None:
             return []

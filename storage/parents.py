@@ -138,7 +138,7 @@ def _view(parent: Parent) -> ParentView:
 
 
 def find(db: Database, telegram_user_id: int) -> ParentView | None:
-    with db.session() as session:
+    with db.read() as session:
         parent = get(session, telegram_user_id)
         return _view(parent) if parent else None
 
@@ -193,7 +193,7 @@ class MyData:
 
 def my_data(db: Database, *, telegram_user_id: int) -> MyData | None:
     """What we hold about the parent: contact, consent time, language and appointments."""
-    with db.session() as session:
+    with db.read() as session:
         parent = get(session, telegram_user_id)
         if parent is None:
             return None

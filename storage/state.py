@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, delete, select
 
 from storage.db import Database
@@ -36,10 +37,12 @@ def save(db: Database, *, kind: str, key: str, value: Any, name: str = "") -> No
 
 
 def save_many(db: Database, rows: dict[Slot, str | None]) -> None:
-    """Write all of one update's changes in one transaction (one commit, not one per row).
+    """Write all of one update's changes at once (one statement or one transaction).
 
-    On PostgreSQL the commit does not wait for the WAL flush: a conversation step lost in
+    On PostgreSQL the usual case, rows to upsert and none to delete, is one statement in
+    autocommit whose commit does not wait for the WAL flush: a conversation step lost in
     a database crash costs the parent one tap, while waiting costs every step an fsync.
+    Deletes (a conversation ended) go with the upserts in one ordinary transaction.
     Bookings themselves are committed by their own, fully durable transactions.
     """
     if not rows:
@@ -51,17 +54,13 @@ def save_many(db: Database, rows: dict[Slot, str | None]) -> None:
     ]
     deletes = [slot for slot, d in rows.items() if d is None]
     # Core, not the ORM: this runs after every update.
-    with db.state_engine.begin() as connection:
+    if not deletes and db.state_autocommits:
+        with db.state_engine.connect() as connection:
+            _upsert(db, connection, upserts)
+        return
+    with db.engine.begin() as connection:
         if upserts:
-            insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
-            statement = insert(PersistedState)
-            connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["kind", "name", "key"],
-                    set_={"data": statement.excluded.data},
-                ),
-                upserts,
-            )
+            _upsert(db, connection, upserts)
         table = PersistedState.__table__  # type: ignore[attr-defined]
         for kind, name, key in deletes:
             connection.execute(
@@ -69,6 +68,23 @@ def save_many(db: Database, rows: dict[Slot, str | None]) -> None:
                     table.c.kind == kind, table.c.name == name, table.c.key == key
                 )
             )
+
+
+def _upsert(db: Database, connection: Connection, rows: list[dict[str, str]]) -> None:
+    """One INSERT … ON CONFLICT for all rows: SQLAlchemy sends an executemany as one
+    multi-row statement (insertmanyvalues), so it is atomic even in autocommit."""
+    connection.execute(_UPSERTS[db.dialect == "postgresql"], rows)
+
+
+def _upsert_statement(insert: Any) -> Any:
+    statement = insert(PersistedState)
+    return statement.on_conflict_do_update(
+        index_elements=["kind", "name", "key"], set_={"data": statement.excluded.data}
+    )
+
+
+# Built once: the statement is compiled once per engine and then found in SQLAlchemy's cache.
+_UPSERTS = {True: _upsert_statement(pg_insert), False: _upsert_statement(sqlite_insert)}
 
 
 def forget_user(session: Session, *, user_id: int, chat_id: int | None = None) -> int:

@@ -88,19 +88,19 @@ def day_label(day: date, today: date) -> str:
 
 def free_days(context: BotContext) -> list[date]:
     services = context.services
-    with services.db.session() as session:
+    with services.db.read() as session:
         return slots.days_with_free_places(session, services.settings.tz, services.now())
 
 
 def free_times(context: BotContext, day: date) -> list[slots.Slot]:
     services = context.services
-    with services.db.session() as session:
+    with services.db.read() as session:
         return slots.free_slots(session, services.settings.tz, day, services.now())
 
 
 def nearest(context: BotContext, around: datetime) -> list[slots.Slot]:
     services = context.services
-    with services.db.session() as session:
+    with services.db.read() as session:
         return slots.nearest_free(session, services.settings.tz, services.now(), around)
 
 
