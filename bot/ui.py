@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import lru_cache
 
 from telegram import (
     CallbackQuery,
@@ -15,10 +16,11 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
+from telegram._utils.types import JSONDict
 from telegram.error import BadRequest
 from telegram.ext import filters
 
-from bot.i18n import N_, SUPPORTED_LANGUAGES, _, catalog
+from bot.i18n import N_, SUPPORTED_LANGUAGES, _, catalog, current_language
 
 log = logging.getLogger(__name__)
 
@@ -67,16 +69,60 @@ def menu_filter(*keys: str) -> filters.BaseFilter:
 ANY_MENU_BUTTON = menu_filter()
 
 
+class _MenuKeyboard(ReplyKeyboardMarkup):
+    """The main menu of one language, serialised once (it goes with most answers)."""
+
+    __slots__ = ("_as_dict",)
+
+    def __init__(self, labels: Sequence[Sequence[str]]) -> None:
+        rows = [[KeyboardButton(label) for label in row] for row in labels]
+        super().__init__(rows, resize_keyboard=True, is_persistent=True)
+        with self._unfrozen():
+            self._as_dict = super().to_dict()
+
+    def to_dict(self, recursive: bool = True) -> JSONDict:
+        # PTB only json-dumps this dict; it is shared, so nobody may change it.
+        return self._as_dict if recursive else super().to_dict(recursive=False)
+
+
+class _InlineKeyboard(InlineKeyboardMarkup):
+    """An inline keyboard serialised once: PTB would rebuild the dict on every send."""
+
+    __slots__ = ("_as_dict",)
+
+    def __init__(self, rows: Sequence[Sequence[tuple[str, str]]]) -> None:
+        super().__init__(
+            [
+                [InlineKeyboardButton(text, callback_data=data) for text, data in row]
+                for row in rows
+            ]
+        )
+        with self._unfrozen():
+            self._as_dict = super().to_dict()
+
+    def to_dict(self, recursive: bool = True) -> JSONDict:
+        return self._as_dict if recursive else super().to_dict(recursive=False)
+
+
+@lru_cache(maxsize=len(SUPPORTED_LANGUAGES) + 1)
+def _main_menu(language: str) -> ReplyKeyboardMarkup:
+    return _MenuKeyboard([[_(MENU_LABELS[key]) for key in row] for row in MENU_LAYOUT])
+
+
 def main_menu() -> ReplyKeyboardMarkup:
-    rows = [[KeyboardButton(_(MENU_LABELS[key])) for key in row] for row in MENU_LAYOUT]
-    return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
+    return _main_menu(current_language())
+
+
+# Most views have fixed buttons (their labels already in the parent's language): each
+# distinct keyboard is built once. Day and time pickers come and go through the LRU.
+@lru_cache(maxsize=512)
+def _inline(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup:
+    return _InlineKeyboard(rows)
 
 
 def inline(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
     """Inline keyboard from rows of (label, callback_data)."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
+    return _inline(tuple(tuple((text, data) for text, data in row) for row in rows))
 
 
 def menu_button() -> tuple[str, str]:
