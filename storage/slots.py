@@ -103,23 +103,31 @@ def _candidates(
 def _taken(
     session: Session, pairs: list[tuple[datetime, datetime]], exclude_id: int | None = None
 ) -> list[int]:
-    """Active bookings overlapping each of the (sorted, disjoint) slots, in one query."""
+    """Active bookings overlapping each of the (sorted, disjoint) slots, in one query.
+
+    Bookings are counted per distinct (start, end) by the database: a row per booked slot,
+    not per booking, however many places the slots have.
+    """
     counts = [0] * len(pairs)
     if not pairs:
         return counts
-    query = select(Appointment.start, Appointment.end).where(
-        Appointment.start >= pairs[0][0] - _LONGEST_APPOINTMENT,
-        Appointment.start < pairs[-1][1],
-        is_active(),
+    query = (
+        select(Appointment.start, Appointment.end, func.count())
+        .where(
+            Appointment.start >= pairs[0][0] - _LONGEST_APPOINTMENT,
+            Appointment.start < pairs[-1][1],
+            is_active(),
+        )
+        .group_by(col(Appointment.start), col(Appointment.end))
     )
     if exclude_id is not None:
         query = query.where(Appointment.id != exclude_id)
     starts = [p[0] for p in pairs]
-    for a_start, a_end in session.exec(query):
+    for a_start, a_end, booked in session.exec(query):
         # Slots that start before the booking ends, walked back while they overlap it.
         index = bisect_left(starts, a_end) - 1
         while index >= 0 and pairs[index][1] > a_start:
-            counts[index] += 1
+            counts[index] += booked
             index -= 1
     return counts
 
