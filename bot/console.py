@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.app import build_application
+from bot.background import settle
 from bot.config import Settings
 from bot.fakeapi import Call, FakeBotAPI
 from bot.updates import make_callback, make_contact, make_message
@@ -190,6 +191,7 @@ async def _chat(
             else:
                 update = make_message(bot, user_id, line, language=language)
             await application.process_update(update)
+            await settle()
         await application.stop()
 
 

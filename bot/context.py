@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -15,6 +16,12 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def services(self) -> Services:
         return cast(Services, self.application.bot_data[SERVICES_KEY])
+
+    def in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run a staff notice beside this update instead of inside it (bot/background.py)."""
+        from bot.background import run_later
+
+        run_later(self.application, work)
 
 
 def attach_services(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.background import settle
 from bot.fakeapi import Call, FakeBotAPI
 from bot.updates import make_callback, make_contact, make_message
 
@@ -66,6 +67,7 @@ class Chat:
     async def _process(self, update: Any) -> list[Call]:
         self._seen = len(self.fake.calls)
         await self.app.process_update(update)
+        await settle()  # staff notices run beside the update (bot/background.py)
         return self.new_calls()
 
     # --- reading ---------------------------------------------------------------------------

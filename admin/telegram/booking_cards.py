@@ -238,13 +238,19 @@ async def proposal_answer(update: Update, context: BotContext) -> None:
             update,
             _("За съжаление този час вече не е свободен. Екипът ще Ви предложи друг."),
         )
-        await announce_parent_change(context.bot, services, appointment_id, "slot_taken")
+        context.in_background(
+            announce_parent_change(context.bot, services, appointment_id, "slot_taken")
+        )
         return
     await query.answer()
     await edit_markup(update, None)
     if answer == "yes":
         await tell_parent(context, view, cards.confirmed_text, ics=True)
-        await announce_parent_change(context.bot, services, appointment_id, "accepted_proposal")
+        context.in_background(
+            announce_parent_change(context.bot, services, appointment_id, "accepted_proposal")
+        )
     else:
         await reply(update, _("Благодарим Ви за отговора. Предаваме го на екипа."))
-        await announce_parent_change(context.bot, services, appointment_id, "refused_proposal")
+        context.in_background(
+            announce_parent_change(context.bot, services, appointment_id, "refused_proposal")
+        )

@@ -612,10 +612,8 @@ async def confirm(update: Update, context: BotContext) -> int:
     log.info("booking %s saved (pending)", appointment.id)
     await show(update, booked_text(context, appointment.start))
     await _menu_again(update, context)
-    try:
-        await notify.announce_new_booking(context.bot, services, appointment.id)
-    except Exception as exc:  # the booking stands even if the staff chat is unreachable
-        log.warning("could not announce booking %s: %s", appointment.id, type(exc).__name__)
+    # The card may wait for the staff group's 20 a minute: not inside the parent's update.
+    context.in_background(notify.announce_new_booking(context.bot, services, appointment.id))
     return ConversationHandler.END
 
 

@@ -110,10 +110,9 @@ async def do_forget(update: Update, context: BotContext) -> None:
         chat_id(update), _("Изберете от менюто какво Ви интересува."), reply_markup=main_menu()
     )
     for appointment_id in cancelled:
-        try:
-            await notify.announce_parent_change(context.bot, services, appointment_id, "forgotten")
-        except Exception as exc:  # the erasure stands even if the staff chat fails
-            log.warning("could not announce forget of %s: %s", appointment_id, type(exc).__name__)
+        context.in_background(
+            notify.announce_parent_change(context.bot, services, appointment_id, "forgotten")
+        )
 
 
 async def keep(update: Update, context: BotContext) -> None:

@@ -265,10 +265,9 @@ async def do_move(update: Update, context: BotContext) -> None:
 
 
 async def _announce(context: BotContext, appointment_id: int, change: str) -> None:
-    try:
-        await notify.announce_parent_change(context.bot, context.services, appointment_id, change)
-    except Exception as exc:  # the parent's change stands even if the staff chat fails
-        log.warning("could not announce %s of %s: %s", change, appointment_id, type(exc).__name__)
+    context.in_background(
+        notify.announce_parent_change(context.bot, context.services, appointment_id, change)
+    )
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

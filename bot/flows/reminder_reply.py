@@ -75,7 +75,9 @@ async def answer(update: Update, context: BotContext) -> None:
                 update,
                 _("Благодарим Ви! Очакваме Ви {when}").format(when=format_when(start, tz, now)),
             )
-            await announce_parent_change(context.bot, services, appointment_id, "coming")
+            context.in_background(
+                announce_parent_change(context.bot, services, appointment_id, "coming")
+            )
         elif action == "no":
             start = check_can_cancel(
                 services.db, appointment_id=appointment_id, telegram_user_id=user_id, now=now
@@ -112,7 +114,9 @@ async def answer(update: Update, context: BotContext) -> None:
                 ),
                 inline(_book_again()),
             )
-            await announce_parent_change(context.bot, services, appointment_id, "cant_come")
+            context.in_background(
+                announce_parent_change(context.bot, services, appointment_id, "cant_come")
+            )
     except (NotAllowed, NotFound):
         log.info("reminder button %s on appointment %s refused", action, appointment_id)
         await stale_button(update, context)

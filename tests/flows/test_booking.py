@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from sqlmodel import select
 
 from bot.logs import configure
 from bot.services import Services
+from bot.updates import make_callback
 from storage import booking as booking_service
 from storage import parents
 from storage.models import Appointment, Parent
@@ -269,3 +271,35 @@ async def test_days_come_in_pages_of_a_week(chat: Chat) -> None:
     second = chat.callback_data("book:day:")
     assert second[0] == "book:day:2026-11-30" and len(second) == 5
     assert "book:page:0" in chat.callback_data() and "book:page:2" in chat.callback_data()
+
+
+async def test_a_slow_staff_card_does_not_hold_the_parent(
+    chat: Chat, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The staff group takes 20 messages a minute: the card must not wait in the update."""
+    from bot.background import settle
+    from bot.flows import booking as booking_flow
+
+    gate = asyncio.Event()
+    posted: list[int] = []
+
+    async def slow_card(_bot: Any, _services: Services, appointment_id: int) -> None:
+        await gate.wait()
+        posted.append(appointment_id)
+
+    monkeypatch.setattr(booking_flow.notify, "announce_new_booking", slow_card)
+    await to_time_step(chat)
+    await chat.press("10:00")
+    await chat.tap("book:consent:yes")
+    await chat.send("Мария")
+    await chat.send("0888 123 456")
+    update = make_callback(
+        chat.app.bot, chat.user_id, "book:confirm", message_id=chat.last().message_id or 1
+    )
+    # The update is done while the card still waits (no clock involved: it never returns
+    # if the card is awaited inside it).
+    await asyncio.wait_for(chat.app.process_update(update), timeout=5)
+    assert len(appointments(services)) == 1 and posted == []
+    gate.set()
+    await settle()
+    assert posted == [appointments(services)[0].id]

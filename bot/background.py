@@ -1,0 +1,33 @@
+"""Work a parent need not wait for: notices to the staff chat.
+
+A staff group takes 20 messages a minute, so a card may wait seconds for the rate limiter.
+Awaited inside the parent's update, that wait would hold the parent's chat and one of the
+update processor's places; enough bookings at once would stall every chat. PTB's
+`create_task` runs the notice beside the update, reports a failure to the error handler
+and is awaited when the application stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+from telegram.ext import Application
+
+_pending: set[asyncio.Task[Any]] = set()
+
+
+def run_later(
+    application: Application[Any, Any, Any, Any, Any, Any], work: Coroutine[Any, Any, Any]
+) -> asyncio.Task[Any]:
+    task = application.create_task(work, name="background notice")
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+    return task
+
+
+async def settle() -> None:
+    """Wait until background work is done (tests and the console read its messages)."""
+    while _pending:
+        await asyncio.gather(*tuple(_pending), return_exceptions=True)
