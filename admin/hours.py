@@ -77,7 +77,7 @@ def show(db: Database, *, days_ahead: int = 60) -> Hours:
         return Hours(
             rules=load_rules(session),
             closed=closed_days(
-                session, today - timedelta(days=1), today + timedelta(days=days_ahead)
+                session, today - timedelta(days=1), today + timedelta(days=days_ahead), live=True
             ),
         )
 

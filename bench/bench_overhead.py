@@ -56,6 +56,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.app import build_application
+from bot.background import settle
 from bot.config import Settings
 from bot.fakeapi import Call, FakeBotAPI
 from bot.updates import message_dict, user_dict
@@ -191,6 +192,8 @@ class Pair:
                 self.script[:] = [_prebuilt(c, app.bot) for c in made if not c.files]
             started = time.perf_counter()
             await app.process_update(parsed)
+            if app is self.full:
+                await settle()  # a new booking's staff card runs beside the update
             self.times[label][index].append((time.perf_counter() - started) * 1000)
         return self.full_fake.calls[seen:]
 

@@ -31,8 +31,10 @@ class OpeningRules:
 # cache at once; a change by another process (`cop-admin hours set`) is seen within
 # RULES_TTL_SECONDS.
 RULES_TTL_SECONDS = 5.0
-_RULE_TABLES = frozenset({"bookingrules", "openinghours"})
+_RULE_TABLES = frozenset({"bookingrules", "openinghours", "closedday"})
 _cache: dict[str, tuple[float, OpeningRules]] = {}
+# Closed days the same way (a few rows a year); the booking itself reads them live.
+_closed_cache: dict[str, tuple[float, dict[date, str | None]]] = {}
 
 
 def load_rules(session: Session) -> OpeningRules:
@@ -65,6 +67,7 @@ def _note_bulk_rules(state: ORMExecuteState) -> None:
 def _drop_changed_rules(session: OrmSession) -> None:
     if session.info.pop("rules_changed", False):
         _cache.clear()
+        _closed_cache.clear()
 
 
 @event.listens_for(OrmSession, "after_rollback")
@@ -89,7 +92,21 @@ def read_rules(session: Session) -> OpeningRules:
     )
 
 
-def closed_days(session: Session, start: date, end: date) -> dict[date, str | None]:
-    """Closed days in [start, end] with their reasons (public holidays are separate)."""
-    rows = session.exec(select(ClosedDay).where(ClosedDay.day >= start, ClosedDay.day <= end))
-    return {row.day: row.reason for row in rows}
+def closed_days(
+    session: Session, start: date, end: date, *, live: bool = False
+) -> dict[date, str | None]:
+    """Closed days in [start, end] with their reasons (public holidays are separate).
+
+    Cached like the rules; `live` reads the table as it is now (the booking's own check,
+    so that a day closed by another process a second ago is never booked).
+    """
+    if live or session.info.get("rules_changed"):
+        rows = session.exec(select(ClosedDay).where(ClosedDay.day >= start, ClosedDay.day <= end))
+        return {row.day: row.reason for row in rows}
+    key = str(session.get_bind().engine.url)
+    now = clock.monotonic()
+    hit = _closed_cache.get(key)
+    if hit is None or now - hit[0] >= RULES_TTL_SECONDS:
+        every = {row.day: row.reason for row in session.exec(select(ClosedDay))}
+        hit = _closed_cache[key] = (now, every)
+    return {day: reason for day, reason in hit[1].items() if start <= day <= end}

@@ -83,13 +83,20 @@ def earliest_start(rules: OpeningRules, now: datetime) -> datetime:
 
 
 def _candidates(
-    session: Session, rules: OpeningRules, tz: ZoneInfo, now: datetime, first: date, last: date
+    session: Session,
+    rules: OpeningRules,
+    tz: ZoneInfo,
+    now: datetime,
+    first: date,
+    last: date,
+    *,
+    live: bool = False,
 ) -> list[tuple[datetime, datetime]]:
     today, horizon = bookable_days(rules, tz, now)
     first, last = max(first, today), min(last, horizon)
     if first > last:
         return []
-    closed = closed_days(session, first, last)
+    closed = closed_days(session, first, last, live=live)
     earliest = earliest_start(rules, now)
     out: list[tuple[datetime, datetime]] = []
     day = first
@@ -188,7 +195,7 @@ def slot_at(
         raise SlotUnavailable("naive start")
     rules = load_rules(session)
     day = start.astimezone(tz).date()
-    pairs = _candidates(session, rules, tz, now, day, day)
+    pairs = _candidates(session, rules, tz, now, day, day, live=True)
     wanted = start.astimezone(UTC)
     for slot_start, slot_end in pairs:
         if slot_start == wanted:

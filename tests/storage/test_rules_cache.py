@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
+
+import pytest
+from sqlalchemy import insert
 
 from admin import hours
 from storage.db import Database
-from storage.models import BookingRules
-from storage.rules import load_rules
+from storage.errors import SlotUnavailable
+from storage.models import BookingRules, ClosedDay
+from storage.rules import closed_days, load_rules
+from storage.slots import free_slots
 
 
 def test_a_committed_change_is_seen_at_once(db: Database) -> None:
@@ -33,3 +38,31 @@ def test_a_transaction_reads_its_own_change(db: Database) -> None:
         session.rollback()
     with db.session() as session:
         assert load_rules(session).places_per_slot == 1
+
+
+def test_closed_days_are_cached_but_the_booking_reads_them_live(db: Database) -> None:
+    """Another process (`cop-admin close`) closes a day: lists may lag up to the cache's
+    5 s, the booking itself never books the closed day."""
+    from tests.storage.test_booking import NOW, TUE_10, TZ, book
+
+    with db.session() as session:
+        assert free_slots(session, TZ, TUE_10.astimezone(TZ).date(), NOW)  # cached: open
+    # Written past the ORM, as another process would: this process's cache is not told.
+    with db.engine.begin() as connection:
+        connection.execute(
+            insert(ClosedDay.__table__).values(day=date(2026, 11, 24), reason="Ремонт")  # type: ignore[attr-defined]
+        )
+    with pytest.raises(SlotUnavailable):
+        book(db, TUE_10)
+
+
+def test_a_day_closed_here_is_not_offered_at_once(db: Database) -> None:
+    from tests.storage.test_booking import NOW, TUE_10, TZ
+
+    day = TUE_10.astimezone(TZ).date()
+    with db.session() as session:
+        assert free_slots(session, TZ, day, NOW)
+    hours.close_day_cli(db, day, "Ремонт", TZ)
+    with db.session() as session:
+        assert free_slots(session, TZ, day, NOW) == []
+        assert closed_days(session, day, day) == {day: "Ремонт"}
