@@ -334,14 +334,18 @@ async def next_step(update: Update, context: BotContext) -> int:
     if not d.get("start"):
         day = parse_day(d.get("day", ""))
         return await (ask_time(update, context, day) if day else ask_day(update, context))
-    stored = parents.find(context.services.db, user_id(update))
-    if stored is None or stored.consent_at is None:
-        return await ask_consent(update, context)
-    # A returning parent: offer what we already hold; "Промени" changes it.
-    if not d.get("name") and stored.name and not d.get("asked_name"):
-        d["name"] = stored.name
-    if not d.get("phone") and stored.phone and not d.get("asked_phone"):
-        d["phone"] = stored.phone
+    # Read once per conversation (the booking itself checks consent again): later steps
+    # skip the lookup. /forget clears this scratch space with everything else.
+    if not d.get("consented"):
+        stored = parents.find(context.services.db, user_id(update))
+        if stored is None or stored.consent_at is None:
+            return await ask_consent(update, context)
+        d["consented"] = True
+        # A returning parent: offer what we already hold; "Промени" changes it.
+        if not d.get("name") and stored.name and not d.get("asked_name"):
+            d["name"] = stored.name
+        if not d.get("phone") and stored.phone and not d.get("asked_phone"):
+            d["phone"] = stored.phone
     if not d.get("name"):
         return await ask_name(update, context)
     if not d.get("phone"):
