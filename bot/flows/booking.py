@@ -707,7 +707,7 @@ async def old_button(update: Update, context: BotContext) -> int:
 
 
 async def hand_over(update: Update, context: BotContext) -> int:
-    """A main-menu button ends the booking; the button's own view answers it."""
+    """A main-menu button, /start or /menu ends the booking; its own handler answers it."""
     clear(context)
     for handler in context.application.handlers.get(0, []):
         if isinstance(handler, ConversationHandler) and handler.name == NAME:
@@ -822,6 +822,8 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
                 CommandHandler("cancel", abort),
                 cb(abort, r"^book:abort$"),
                 MessageHandler(private & ANY_MENU_BUTTON, hand_over),
+                # /start and /menu start afresh; /help and /privacy answer and keep the step.
+                CommandHandler(["start", "menu"], hand_over, filters=private),
                 cb(old_button, r"^book:"),
             ],
             name=NAME,

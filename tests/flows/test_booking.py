@@ -303,3 +303,22 @@ async def test_a_slow_staff_card_does_not_hold_the_parent(
     gate.set()
     await settle()
     assert posted == [appointments(services)[0].id]
+
+
+async def test_start_during_booking_starts_afresh(chat: Chat) -> None:
+    await to_time_step(chat)
+    await chat.send("/start")
+    assert "Здравейте" in chat.reply_texts()
+    await chat.send("kude se namirate")  # a question, not a stray answer to the booking
+    assert "изберете с бутоните" not in chat.reply_texts()
+    assert "Дружба" in chat.reply_texts()
+
+
+async def test_privacy_during_booking_keeps_the_step(chat: Chat) -> None:
+    await to_time_step(chat)
+    await chat.press("10:00")
+    assert "Съгласни ли сте" in chat.last_text()
+    await chat.send("/privacy")
+    assert chat.replies()
+    await chat.tap("book:consent:yes")
+    assert "Как да се обръщаме към Вас" in chat.last_text()
