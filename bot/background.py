@@ -1,4 +1,4 @@
-"""Work a parent need not wait for: notices to the staff chat.
+"""Work kept off the parent's update: staff notices, and writes that wait for the disk.
 
 A staff group takes 20 messages a minute, so a card may wait seconds for the rate limiter.
 Awaited inside the parent's update, that wait would hold the parent's chat and one of the
@@ -10,10 +10,14 @@ and is awaited when the application stops.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 from telegram.ext import Application
+
+from storage.db import Database
+
+T = TypeVar("T")
 
 _pending: set[asyncio.Task[Any]] = set()
 
@@ -31,3 +35,15 @@ async def settle() -> None:
     """Wait until background work is done (tests and the console read its messages)."""
     while _pending:
         await asyncio.gather(*tuple(_pending), return_exceptions=True)
+
+
+async def durable_write(db: Database, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Run a service whose commit waits for the disk in a worker thread (PostgreSQL).
+
+    A PostgreSQL commit waits for the WAL flush; on a busy disk that can take a second, and
+    on the event loop it would hold every chat for that long, not just this one. SQLite's
+    commit (WAL, synchronous=NORMAL) does not wait for the disk: it runs inline.
+    """
+    if db.dialect != "postgresql":
+        return work(*args, **kwargs)
+    return await asyncio.to_thread(work, *args, **kwargs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time as clock
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -138,19 +138,11 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self) -> AbstractContextManager[Session]:
         """One transaction: committed on success, rolled back on any exception."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        return _committed(self.engine)
 
-    @contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self) -> AbstractContextManager[Session]:
         """A session for reads only: on PostgreSQL no BEGIN and COMMIT round trips.
 
         PostgreSQL runs each statement in autocommit (psycopg otherwise sends BEGIN and
@@ -167,13 +159,7 @@ class Database:
                 if self.dialect == "postgresql"
                 else self.engine
             )
-        with Session(self._read_engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        return _committed(self._read_engine)
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration and seed default rules."""
@@ -185,6 +171,17 @@ class Database:
         for extra in (self._state_engine, self._read_engine):
             if extra is not None and extra is not self.engine:
                 extra.dispose()
+
+
+@contextmanager
+def _committed(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 def alembic_config(engine: Engine) -> Any:

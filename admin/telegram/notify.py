@@ -15,6 +15,7 @@ from admin import staff as staff_service
 from admin.appointments import AppointmentView, load
 from admin.telegram.cards import card_markup, card_text
 from admin.texts import compact_when
+from bot.background import durable_write
 from bot.i18n import N_, _, language
 from bot.services import Services
 
@@ -43,8 +44,13 @@ async def post_card(bot: Bot, services: Services, view: AppointmentView, chat_id
         text = card_text(view, services.content, services.settings.tz)
         markup = card_markup(view)
     message = await bot.send_message(chat_id, text, reply_markup=markup)
-    staff_service.record_card(
-        services.db, appointment_id=view.id, chat_id=chat_id, message_id=message.message_id
+    await durable_write(
+        services.db,
+        staff_service.record_card,
+        services.db,
+        appointment_id=view.id,
+        chat_id=chat_id,
+        message_id=message.message_id,
     )
 
 

@@ -30,6 +30,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from admin.telegram import notify
+from bot.background import durable_write
 from bot.context import BotContext
 from bot.i18n import (
     _,
@@ -498,7 +499,9 @@ async def consent(update: Update, context: BotContext) -> int:
         await show(update, text)
         await _menu_again(update, context)
         return ConversationHandler.END
-    parents.record_consent(
+    await durable_write(
+        services.db,
+        parents.record_consent,
         services.db,
         telegram_user_id=user_id(update),
         chat_id=chat_id(update),
@@ -588,7 +591,9 @@ async def confirm(update: Update, context: BotContext) -> int:
     assert query is not None
     message_id = query.message.message_id if query.message else 0
     try:
-        appointment = booking.book(
+        appointment = await durable_write(
+            services.db,
+            booking.book,
             services.db,
             telegram_user_id=user_id(update),
             chat_id=chat_id(update),
