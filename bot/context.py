@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.background import run_later
 from bot.services import Services
 
 SERVICES_KEY = "services"
@@ -19,8 +20,6 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     def in_background(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run a staff notice beside this update instead of inside it (bot/background.py)."""
-        from bot.background import run_later
-
         run_later(self.application, work)
 
 

@@ -69,39 +69,43 @@ def menu_filter(*keys: str) -> filters.BaseFilter:
 ANY_MENU_BUTTON = menu_filter()
 
 
-class _MenuKeyboard(ReplyKeyboardMarkup):
-    """The main menu of one language, serialised once (it goes with most answers)."""
+class _SerialisedOnce:
+    """A keyboard that keeps its Bot API dict: PTB would rebuild it on every send.
+
+    PTB only json-dumps the dict; it is shared, so nobody may change it. (No slots here:
+    the Telegram class beside it in the bases has its own; each subclass adds `_as_dict`.)
+    """
+
+    __slots__ = ()
+    _as_dict: JSONDict
+
+    def _keep_dict(self) -> None:
+        with self._unfrozen():  # type: ignore[attr-defined]
+            self._as_dict = super().to_dict()  # type: ignore[misc]
+
+    def to_dict(self, recursive: bool = True) -> JSONDict:
+        return self._as_dict if recursive else super().to_dict(recursive=False)  # type: ignore[misc]
+
+
+class _MenuKeyboard(_SerialisedOnce, ReplyKeyboardMarkup):
+    """The main menu of one language (it goes with most answers)."""
 
     __slots__ = ("_as_dict",)
 
     def __init__(self, labels: Sequence[Sequence[str]]) -> None:
         rows = [[KeyboardButton(label) for label in row] for row in labels]
         super().__init__(rows, resize_keyboard=True, is_persistent=True)
-        with self._unfrozen():
-            self._as_dict = super().to_dict()
-
-    def to_dict(self, recursive: bool = True) -> JSONDict:
-        # PTB only json-dumps this dict; it is shared, so nobody may change it.
-        return self._as_dict if recursive else super().to_dict(recursive=False)
+        self._keep_dict()
 
 
-class _InlineKeyboard(InlineKeyboardMarkup):
-    """An inline keyboard serialised once: PTB would rebuild the dict on every send."""
-
+class _InlineKeyboard(_SerialisedOnce, InlineKeyboardMarkup):
     __slots__ = ("_as_dict",)
 
     def __init__(self, rows: Sequence[Sequence[tuple[str, str]]]) -> None:
         super().__init__(
-            [
-                [InlineKeyboardButton(text, callback_data=data) for text, data in row]
-                for row in rows
-            ]
+            [[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in rows]
         )
-        with self._unfrozen():
-            self._as_dict = super().to_dict()
-
-    def to_dict(self, recursive: bool = True) -> JSONDict:
-        return self._as_dict if recursive else super().to_dict(recursive=False)
+        self._keep_dict()
 
 
 @lru_cache(maxsize=len(SUPPORTED_LANGUAGES) + 1)

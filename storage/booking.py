@@ -116,10 +116,12 @@ def book(
         return appointment
 
 
-def _own(session: Session, telegram_user_id: int, appointment_id: int) -> Appointment:
-    """The parent's own appointment, locked; NotAllowed for anybody else's (forged buttons)."""
+def _own(
+    session: Session, telegram_user_id: int, appointment_id: int, *, lock: bool = True
+) -> Appointment:
+    """The parent's own appointment (row-locked for writers); NotAllowed for anybody else's."""
     parent = parents.get(session, telegram_user_id)
-    appointment = session.get(Appointment, appointment_id, with_for_update=True)
+    appointment = session.get(Appointment, appointment_id, with_for_update=lock)
     if appointment is None:
         raise NotFound(f"appointment {appointment_id}")
     if parent is None or appointment.parent_id != parent.id:
@@ -130,7 +132,7 @@ def _own(session: Session, telegram_user_id: int, appointment_id: int) -> Appoin
 def get_own(db: Database, *, telegram_user_id: int, appointment_id: int) -> Appointment:
     """Read one of the parent's appointments (NotFound / NotAllowed otherwise)."""
     with db.read() as session:
-        return _own(session, telegram_user_id, appointment_id)
+        return _own(session, telegram_user_id, appointment_id, lock=False)
 
 
 def _changeable(appointment: Appointment, now: datetime) -> None:

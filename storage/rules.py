@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time as clock
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from storage.models import BookingRules, ClosedDay, OpeningHours
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -40,11 +43,18 @@ _closed_cache: dict[str, tuple[float, dict[date, str | None]]] = {}
 def load_rules(session: Session) -> OpeningRules:
     if session.info.get("rules_changed"):  # this transaction changed them: its own state
         return read_rules(session)
+    return _cached(_cache, session, read_rules)
+
+
+def _cached(
+    cache: dict[str, tuple[float, T]], session: Session, read: Callable[[Session], T]
+) -> T:
+    """`read(session)` kept per database for RULES_TTL_SECONDS (dropped on a change here)."""
     key = str(session.get_bind().engine.url)
     now = clock.monotonic()
-    hit = _cache.get(key)
+    hit = cache.get(key)
     if hit is None or now - hit[0] >= RULES_TTL_SECONDS:
-        hit = _cache[key] = (now, read_rules(session))
+        hit = cache[key] = (now, read(session))
     return hit[1]
 
 
@@ -103,10 +113,9 @@ def closed_days(
     if live or session.info.get("rules_changed"):
         rows = session.exec(select(ClosedDay).where(ClosedDay.day >= start, ClosedDay.day <= end))
         return {row.day: row.reason for row in rows}
-    key = str(session.get_bind().engine.url)
-    now = clock.monotonic()
-    hit = _closed_cache.get(key)
-    if hit is None or now - hit[0] >= RULES_TTL_SECONDS:
-        every = {row.day: row.reason for row in session.exec(select(ClosedDay))}
-        hit = _closed_cache[key] = (now, every)
-    return {day: reason for day, reason in hit[1].items() if start <= day <= end}
+    every = _cached(_closed_cache, session, _every_closed_day)
+    return {day: reason for day, reason in every.items() if start <= day <= end}
+
+
+def _every_closed_day(session: Session) -> dict[date, str | None]:
+    return {row.day: row.reason for row in session.exec(select(ClosedDay))}
