@@ -9,7 +9,6 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
-    ApplicationBuilder,
     BaseUpdateProcessor,
     ContextTypes,
     Defaults,
@@ -19,6 +18,7 @@ from telegram.request import BaseRequest
 
 from admin.telegram import handlers as staff
 from bot import jobs
+from bot.bot_api import CentreApplicationBuilder
 from bot.config import Settings
 from bot.context import BotContext, attach_services
 from bot.errors import error_handler
@@ -99,7 +99,7 @@ def build_application(
     """Build the bot; `request` swaps the Bot API transport (console, tests)."""
     services = services or Services.from_settings(settings)
     builder = (
-        ApplicationBuilder()
+        CentreApplicationBuilder()
         .token(settings.telegram_bot_token or "0:offline")
         .defaults(Defaults(tzinfo=settings.tz))
         .context_types(ContextTypes(context=BotContext))
