@@ -20,10 +20,11 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import BaseUpdateProcessor
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -31,17 +32,11 @@ log = logging.getLogger(__name__)
 RETRY_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0)
 
 
-class ResilientRequest(HTTPXRequest):
-    """HTTPXRequest that retries 5xx answers and failed connections, never timeouts."""
+class ResilientRequest(AiohttpRequest):
+    """The bot's transport: retries 5xx answers and failed connections, never timeouts."""
 
     def __init__(self, *, retry_delays: tuple[float, ...] = RETRY_DELAYS, **kwargs: Any) -> None:
-        # Enough for the rate limiter's ~30 requests a second; a bigger pool costs CPU
-        # (httpcore scans every connection per request) for no gain.
-        kwargs.setdefault("connection_pool_size", 8)
-        kwargs.setdefault("connect_timeout", 5.0)
-        kwargs.setdefault("read_timeout", 10.0)
-        kwargs.setdefault("write_timeout", 20.0)  # documents (.ics, CSV exports)
-        kwargs.setdefault("pool_timeout", 15.0)
+        # Eight connections carry the rate limiter's ~30 requests a second.
         super().__init__(**kwargs)
         self.retry_delays = retry_delays
 
@@ -140,9 +135,9 @@ def _order_key(update: object) -> tuple[str, int]:
 
 
 def _short(exc: BaseException) -> str:
-    """The exception's class (httpx's is in the message): no URLs, no tokens."""
+    """The exception's class (the transport's is in the message): no URLs, no tokens."""
     text = str(exc)
-    return text.split(":", 1)[0] if text.startswith("httpx.") else type(exc).__name__
+    return text.split(":", 1)[0] if text.startswith("aiohttp.") else type(exc).__name__
 
 
 def make_request(settings: Settings) -> ResilientRequest:

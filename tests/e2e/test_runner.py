@@ -56,6 +56,45 @@ async def test_a_timeout_is_not_retried(emu: Emulator, bot: Bot) -> None:
     assert len(emu.bot_messages(1001)) == 1, "a retry would have sent it twice"
 
 
+async def test_documents_go_as_multipart_with_their_name_and_bytes(
+    emu: Emulator, bot: Bot
+) -> None:
+    content = "дата;час\n2026-12-03;10:00\n".encode()
+    sent = await bot.send_document(
+        1001, content, filename="часове.csv", caption="Часовете за седмицата"
+    )
+    assert sent.document is not None and sent.caption == "Часовете за седмицата"
+    assert emu.files[sent.document.file_id] == content
+    assert sent.document.file_name == "часове.csv"
+
+
+async def test_long_polling_outlasts_the_read_timeout(emu: Emulator, bot: Bot) -> None:
+    # PTB adds the poll timeout to the read timeout (0.5 s here): an empty poll is no error.
+    assert await bot.get_updates(timeout=1) == ()
+
+
+async def test_a_refused_connection_is_a_network_error_without_the_token() -> None:
+    request = ResilientRequest(retry_delays=(0.01,), connect_timeout=0.5)
+    b = Bot("123:SECRET-TOKEN", base_url="http://127.0.0.1:9/bot", request=request)
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError) as raised:
+            await b.send_message(1001, "x")
+        assert "SECRET-TOKEN" not in str(raised.value)
+    finally:
+        await request.shutdown()
+
+
+async def test_one_transport_shared_by_the_bot_and_get_updates_closes_once() -> None:
+    request = ResilientRequest()
+    await request.initialize()
+    await request.initialize()  # PTB initialises the bot's and getUpdates' request
+    await request.shutdown()
+    assert request._session is not None and not request._session.closed
+    await request.shutdown()
+    assert request._session is None
+
+
 async def test_chats_run_concurrently_each_in_order() -> None:
     processor = ChatOrderedUpdateProcessor(8)
     bot = Bot("123:TEST")
