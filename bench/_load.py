@@ -75,6 +75,7 @@ def overbookings(url: str) -> tuple[int, int]:
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)  # seconds, update → first reply
+    by_step: dict[str, list[float]] = field(default_factory=dict)  # the same, per step
     outcomes: Counter[str] = field(default_factory=Counter)
     replies: int = 0
     last_reply_at: float = 0.0  # time.monotonic() of the newest reply
@@ -94,13 +95,28 @@ class Tally:
             f"({len(ordered)} replies)"
         )
 
+    def step_lines(self) -> list[str]:
+        """p50 / p95 per step of the conversation, in milliseconds."""
+        lines = []
+        for label, values in self.by_step.items():
+            ordered = sorted(values)
+            p50 = statistics.median(ordered) * 1000
+            p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
+            lines.append(f"    {label:<14} n {len(ordered):>5}  p50 {p50:7.1f}  p95 {p95:7.1f}")
+        return lines
+
 
 def _visible(e: Event) -> bool:
     return e.method in ("sendMessage", "editMessageText", "sendDocument")
 
 
 async def step(
-    user: User, act: Any, tally: Tally, expect: str | None = None, within: float = 60.0
+    user: User,
+    act: Any,
+    tally: Tally,
+    expect: str | None = None,
+    within: float = 60.0,
+    label: str = "other",
 ) -> Event | None:
     """Do one action, time the bot's first visible answer, then wait for the button
     `expect` (None when it does not come: the flow went another way)."""
@@ -108,6 +124,7 @@ async def step(
     act()
     event = await user.wait_async(_visible, within=within)
     tally.latencies.append(event.at - started)
+    tally.by_step.setdefault(label, []).append(event.at - started)
     tally.replies += 1
     tally.last_reply_at = max(tally.last_reply_at, event.at)
     if expect is None:
@@ -138,33 +155,43 @@ async def parent_books(
         return rng.choice([d for _, d in event.buttons() if d and d.startswith(prefix)])
 
     try:
-        await step(user, lambda: user.send("/start"), tally)
+        await step(user, lambda: user.send("/start"), tally, label="start")
         await pause()
-        shown = await step(user, lambda: user.send("📅 Запазете час"), tally, "book:topic:")
+        shown = await step(
+            user, lambda: user.send("📅 Запазете час"), tally, "book:topic:", label="open"
+        )
         if shown is None:
             return "no topics"
         topic = pick(shown, "book:topic:")
         await pause()
-        await step(user, lambda: user.tap(topic, shown.message_id), tally, "book:skip")
+        await step(
+            user, lambda: user.tap(topic, shown.message_id), tally, "book:skip", label="topic"
+        )
         await pause()
-        days = await step(user, lambda: user.tap("book:skip"), tally, "book:day:")
+        days = await step(
+            user, lambda: user.tap("book:skip"), tally, "book:day:", label="skip note"
+        )
         if days is None:
             return "no free day"
         day = pick(days, "book:day:")
         await pause()
-        times = await step(user, lambda: user.tap(day, days.message_id), tally, "book:time:")
+        times = await step(
+            user, lambda: user.tap(day, days.message_id), tally, "book:time:", label="day"
+        )
         if times is None:
             return "no free time"
         slot = pick(times, "book:time:")
         await pause()
-        after = await step(user, lambda: user.tap(slot, times.message_id), tally)
+        after = await step(user, lambda: user.tap(slot, times.message_id), tally, label="time")
         summary = await details(user, after, tally, pause, f"+35988{user_id % 10_000_000:07d}")
         if summary is None:
             return "no summary"
         for attempt in range(3):
             await pause()
             confirm_id = summary.message_id
-            await step(user, lambda m=confirm_id: user.tap("book:confirm", m), tally)
+            await step(
+                user, lambda m=confirm_id: user.tap("book:confirm", m), tally, label="confirm"
+            )
             answer = await user.wait_async(lambda e: "запазен" in e.text or "зает" in e.text, 30)
             if "запазен" in answer.text:
                 return "booked" if attempt == 0 else "booked after a taken slot"
@@ -208,13 +235,15 @@ async def details(
         elif _has(shown, "book:consent:yes"):
             assert shown is not None
             mid = shown.message_id
-            shown = await step(user, lambda m=mid: user.tap("book:consent:yes", m), tally)
+            shown = await step(
+                user, lambda m=mid: user.tap("book:consent:yes", m), tally, label="consent"
+            )
         elif not gave_name:
             gave_name = True
-            shown = await step(user, lambda: user.send("Мария"), tally)
+            shown = await step(user, lambda: user.send("Мария"), tally, label="name")
         elif not gave_phone and phone:
             gave_phone = True
-            shown = await step(user, lambda: user.share_contact(phone), tally)
+            shown = await step(user, lambda: user.share_contact(phone), tally, label="phone")
         else:
             try:  # everything given: the summary is on its way
                 return await user.wait_async(button("book:confirm"), within=30.0)

@@ -106,6 +106,7 @@ def main() -> None:
         )
     )
     print(f"  {tally.line()}")
+    print("\n".join(tally.step_lines()))
     print(f"  outcomes: {dict(tally.outcomes)}")
     print(
         f"  bookings {extra['bookings']}, overbooked slots {extra['overbooked_slots']}, "

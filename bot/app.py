@@ -82,9 +82,9 @@ class CentreApplication(Application):  # type: ignore[type-arg]
     async def update_persistence(self) -> None:
         """PTB hands over each changed row; ours are then written in one transaction."""
         await super().update_persistence()
-        commit = getattr(self.persistence, "commit", None)
-        if commit is not None:
-            commit()
+        write_through = getattr(self.persistence, "write_through", None)
+        if write_through is not None:
+            await write_through()
 
 
 def build_application(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import defaultdict
 from copy import deepcopy
@@ -34,6 +35,8 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         self._written: dict[state.Slot, str | None] = {}
         # Changes of the current update, written together by `commit` in one transaction.
         self._pending: dict[state.Slot, str | None] = {}
+        self._writing = asyncio.Lock()  # one write at a time, so a newer row is never overwritten
+        self._async_writer = state.AsyncStateWriter(db) if db.dialect == "postgresql" else None
 
     def _save(self, *, kind: str, key: str, value: Any, name: str = "") -> None:
         encoded = state.encode(value)
@@ -43,18 +46,46 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
             return
         self._pending[slot] = encoded
 
+    def _take(self) -> dict[state.Slot, str | None]:
+        # Counted as written from now on: a later change back to the old value must be
+        # written again. A failed write puts its rows back (see `_put_back`).
+        pending, self._pending = self._pending, {}
+        self._written.update(pending)
+        return pending
+
+    def _put_back(self, pending: dict[state.Slot, str | None]) -> None:
+        self._pending = {**pending, **self._pending}  # newer changes win
+
     def commit(self) -> None:
-        """Write what changed since the last commit (called after every update)."""
+        """Write what changed since the last commit, here and now."""
         if not self._pending:
             return
-        pending, self._pending = self._pending, {}
+        pending = self._take()
         try:
             state.save_many(self.db, pending)
         except BaseException:
-            # Not written: keep the changes for the next commit, unless newer ones came.
-            self._pending = {**pending, **self._pending}
+            self._put_back(pending)
             raise
-        self._written.update(pending)
+
+    async def write_through(self) -> None:
+        """Write what changed, after every update; on PostgreSQL without blocking the loop.
+
+        There the write is a network round trip: awaited on an asyncio connection it holds
+        only the update that made it, not every chat. Writes are serialised, and changes
+        that arrive while one is under way go together in the next.
+        """
+        if self._async_writer is None:
+            self.commit()
+            return
+        async with self._writing:
+            if not self._pending:
+                return
+            pending = self._take()
+            try:
+                await self._async_writer.save_many(pending)
+            except BaseException:
+                self._put_back(pending)
+                raise
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         self.commit()
@@ -110,4 +141,7 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         return None
 
     async def flush(self) -> None:
-        self.commit()
+        async with self._writing:
+            self.commit()
+            if self._async_writer is not None:
+                await self._async_writer.close()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlmodel import Session, delete, select
 
 from storage.db import Database
@@ -111,3 +112,69 @@ def forget_user(session: Session, *, user_id: int, chat_id: int | None = None) -
         )
         removed += result.rowcount or 0
     return removed
+
+
+class AsyncStateWriter:
+    """PostgreSQL: `save_many` on an asyncio connection of its own.
+
+    The bot writes its state after every update. Through the synchronous engine the event
+    loop waits for that round trip (every chat waits with it); in a worker thread the
+    hand-offs of the GIL cost more than the wait. psycopg's asyncio connection lets the loop
+    serve other chats meanwhile. One connection, used by one write at a time (the caller
+    serialises); a broken one is replaced on the next write.
+    """
+
+    _UPSERT = (
+        f"INSERT INTO {PersistedState.__tablename__} (kind, name, key, data) "
+        "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[]) "
+        "ON CONFLICT (kind, name, key) DO UPDATE SET data = excluded.data"
+    )
+    _DELETE = (
+        f"DELETE FROM {PersistedState.__tablename__} WHERE (kind, name, key) IN "
+        "(SELECT * FROM unnest(%s::text[], %s::text[], %s::text[]))"
+    )
+
+    def __init__(self, db: Database) -> None:
+        self.conninfo = (
+            make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        )
+        self._connection: Any = None
+
+    async def _connect(self) -> Any:
+        if self._connection is None or self._connection.closed:
+            import psycopg  # PostgreSQL only
+
+            connection = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
+            await connection.execute("SET synchronous_commit TO OFF")  # see `save_many`
+            self._connection = connection
+        return self._connection
+
+    async def save_many(self, rows: dict[Slot, str | None]) -> None:
+        """As `save_many`: upserts alone in one statement; with deletes, one transaction."""
+        if not rows:
+            return
+        upserts = [(*slot, data) for slot, data in rows.items() if data is not None]
+        deletes = [slot for slot, data in rows.items() if data is None]
+        connection = await self._connect()
+        try:
+            if not deletes:
+                await connection.execute(self._UPSERT, _columns(upserts, 4))
+                return
+            async with connection.transaction():
+                if upserts:
+                    await connection.execute(self._UPSERT, _columns(upserts, 4))
+                await connection.execute(self._DELETE, _columns(deletes, 3))
+        except BaseException:
+            await self.close()  # a fresh connection next time; the caller keeps the rows
+            raise
+
+    async def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None and not connection.closed:
+            with contextlib.suppress(Exception):
+                await connection.close()
+
+
+def _columns(rows: list[tuple[str, ...]], width: int) -> list[list[str]]:
+    """Rows as columns, for unnest()."""
+    return [[row[i] for row in rows] for i in range(width)]

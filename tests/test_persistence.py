@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,3 +79,61 @@ async def test_user_data_round_trip(tmp_path: Path) -> None:
     assert (await persistence.get_conversations("booking")) == {}
     assert 5 not in await persistence.get_user_data()
     db.dispose()
+
+
+async def test_write_through_keeps_the_newest_value_of_every_row(db: Database) -> None:
+    """Writes overlap on PostgreSQL (worker thread): none may leave an older value behind."""
+    persistence = DatabasePersistence(db)
+    await persistence.update_user_data(7, {"step": 1})
+    await persistence.write_through()
+    await persistence.update_user_data(7, {"step": 2})
+    first = asyncio.create_task(persistence.write_through())
+    await asyncio.sleep(0)  # the write of step 2 is under way …
+    await persistence.update_user_data(7, {"step": 1})  # … and the parent goes back
+    await persistence.update_user_data(8, {"step": 5})
+    await asyncio.gather(first, persistence.write_through())
+    assert state.load_all(db, kind="user") == {"7": {"step": 1}, "8": {"step": 5}}
+
+
+async def test_a_failed_write_is_tried_again_with_the_next(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    persistence = DatabasePersistence(db)
+    await persistence.update_user_data(7, {"step": 1})
+
+    def down(*args: Any) -> None:
+        raise ConnectionError("database restarting")
+
+    async def down_async(*args: Any) -> None:
+        down()
+
+    with monkeypatch.context() as patched:
+        patched.setattr(state, "save_many", down)
+        patched.setattr(state.AsyncStateWriter, "save_many", down_async)
+        with pytest.raises(ConnectionError):
+            await persistence.write_through()
+    await persistence.update_user_data(8, {"step": 2})
+    await persistence.write_through()
+    assert state.load_all(db, kind="user") == {"7": {"step": 1}, "8": {"step": 2}}
+    await persistence.flush()
+
+
+async def test_postgresql_state_writer_reconnects_after_the_server_dropped_it(
+    db: Database,
+) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("the asyncio writer is PostgreSQL's")
+    writer = state.AsyncStateWriter(db)
+    await writer.save_many({("user", "", "7"): '{"step": 1}'})
+    pid = writer._connection.info.backend_pid
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+    import psycopg
+
+    with pytest.raises(psycopg.OperationalError):
+        await writer.save_many({("user", "", "7"): '{"step": 2}'})
+    await writer.save_many({("user", "", "7"): '{"step": 3}', ("user", "", "9"): None})
+    assert state.load_all(db, kind="user") == {"7": {"step": 3}}
+    await writer.save_many({("user", "", "7"): None, ("user", "", "8"): '{"step": 4}'})
+    assert state.load_all(db, kind="user") == {"8": {"step": 4}}
+    await writer.close()
