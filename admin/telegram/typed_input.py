@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import warnings
 
-from telegram import ForceReply, Update
+from telegram import ForceReply, MessageEntity, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -60,13 +60,27 @@ async def start_typing(update: Update, context: BotContext) -> int:
         else _("Напишете причината за час №{id}; родителят ще я прочете. /cancel — назад.")
     )
     chat = update.effective_chat
-    assert chat is not None
+    user = update.effective_user
+    assert chat is not None and user is not None
+    text, entities = prompt.format(id=appointment_id), None
+    if chat.type != chat.PRIVATE:
+        # In the staff group the reply field opens only for the one who pressed: a
+        # selective ForceReply reaches the users mentioned in the text.
+        name = user.first_name
+        text = f"{name}, {text}"
+        entities = [MessageEntity(MessageEntity.TEXT_MENTION, 0, _utf16_len(name), user=user)]
     await context.bot.send_message(
         chat.id,
-        prompt.format(id=appointment_id),
-        reply_markup=ForceReply(input_field_placeholder=_("Текст")),
+        text,
+        entities=entities,
+        reply_markup=ForceReply(selective=True, input_field_placeholder=_("Текст")),
     )
     return TYPING
+
+
+def _utf16_len(text: str) -> int:
+    """Telegram counts entity offsets and lengths in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 async def typed_text(update: Update, context: BotContext) -> int:

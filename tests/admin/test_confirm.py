@@ -156,12 +156,20 @@ async def test_decline_with_a_preset_reason(
 
 
 async def test_decline_with_a_typed_reason(
-    services: Services, staff_chat: Chat, parent_chat: Chat, app: Any
+    services: Services, staff_chat: Chat, parent_chat: Chat, app: Any, fake_api: FakeBotAPI
 ) -> None:
     appointment_id = await _booked(services, app)
     await staff_chat.tap(f"st:no:{appointment_id}")
     await staff_chat.tap(f"st:r:d:{appointment_id}:x")
     assert "Напишете причината" in staff_chat.last_text()
+    # In the group, the reply field opens only for the one who pressed: named in the text.
+    prompt = fake_api.sent("sendMessage", chat_id=STAFF_CHAT)[-1]
+    name = prompt.params["entities"][0]["user"]["first_name"]
+    assert prompt.text.startswith(f"{name}, ")
+    assert prompt.params["reply_markup"]["selective"] is True
+    mention = prompt.params["entities"][0]
+    assert mention["type"] == "text_mention" and mention["user"]["id"] == STAFF_ID
+    assert (mention["offset"], mention["length"]) == (0, len(name))
     await staff_chat.send("Болничен до края на седмицата")
     assert "Родителят е уведомен" in staff_chat.last_text()
     row = get_appointment(services.db, appointment_id)
