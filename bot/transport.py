@@ -10,6 +10,7 @@ request may have reached Telegram), `NetworkError` for anything else on the wire
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -84,9 +85,10 @@ class AiohttpRequest(BaseRequest):
         if session is None or session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         timeout = self._timeout(read_timeout, connect_timeout, pool_timeout)
+        body, headers = _body(request_data)
         try:
             async with session.request(
-                method, url, data=_body(request_data), timeout=timeout
+                method, url, data=body, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's are subclasses
@@ -96,16 +98,23 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(exc).__name__}") from exc
 
 
-def _body(request_data: RequestData | None) -> Any:
-    """Form fields as PTB's httpx request sends them; multipart when there are files."""
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str] | None]:
+    """Form fields as PTB's httpx request sends them; multipart when there are files.
+
+    A plain form is encoded here: handed a dict, aiohttp builds a multipart writer (and a
+    random boundary) for every request only to throw it away.
+    """
     if request_data is None:
-        return None
+        return None, None
     fields = request_data.json_parameters
     if not request_data.contains_files:
-        return fields
+        return urlencode(fields).encode(), _FORM
     form = aiohttp.FormData(quote_fields=False)
     for name, value in fields.items():
         form.add_field(name, value)
     for name, (filename, content, mimetype) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mimetype)
-    return form
+    return form, None
