@@ -10,8 +10,9 @@ def configure(level: str = "INFO") -> None:
         level=getattr(logging, level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # httpx logs every request URL, which contains the token; PTB's own debug logs
-    # can contain update payloads.
+    # HTTP clients may log request URLs, which contain the token (httpx logs every one;
+    # the bot's own transport is aiohttp); PTB's own debug logs can contain update payloads.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp").setLevel(logging.WARNING)
     logging.getLogger("telegram").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

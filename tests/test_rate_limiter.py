@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+from telegram.error import RetryAfter
+
+from bot import limits
 from bot.limits import UNCOUNTED, CentreRateLimiter, telegram_rate_limiter
 
 
@@ -22,4 +28,67 @@ async def test_button_answers_do_not_wait_for_the_budget() -> None:
     )
     assert sent == ["sendMessage", "answerCallbackQuery"]
     assert "answerCallbackQuery" in UNCOUNTED and "sendMessage" not in UNCOUNTED
+    await limiter.shutdown()
+
+
+async def test_after_a_429_every_message_waits_before_its_turn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No message reaches Telegram before retry_after has passed, and none is lost."""
+    clock = [100.0]
+
+    async def fake_sleep(seconds: float) -> None:
+        clock[0] += max(seconds, 0.001)
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr(limits, "_now", lambda: clock[0])
+    monkeypatch.setattr(limits, "_sleep", fake_sleep)
+    # Only the gate is under test here: no 1/29 s spacing (aiolimiter uses the loop's clock).
+    limiter = CentreRateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
+    await limiter.initialize()
+    sent: list[tuple[int, float]] = []
+    refused = {0}  # the first attempt of message 0 meets a 429 with retry_after 5
+
+    async def call(n: int) -> bool:
+        if n in refused:
+            refused.discard(n)
+            raise RetryAfter(5)
+        sent.append((n, clock[0]))
+        return True
+
+    first = asyncio.create_task(
+        limiter.process_request(call, (0,), {}, "sendMessage", {"chat_id": 1}, None)
+    )
+    await asyncio.sleep(0)
+    others = [
+        limiter.process_request(call, (n,), {}, "sendMessage", {"chat_id": n}, None)
+        for n in range(1, 6)
+    ]
+    assert all(await asyncio.gather(first, *others))
+    assert sorted(n for n, _ in sent) == [0, 1, 2, 3, 4, 5]
+    assert all(at >= 105.0 for _, at in sent), sent
+    await limiter.shutdown()
+
+
+async def test_a_message_refused_again_and_again_gives_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [0.0]
+
+    async def fake_sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    monkeypatch.setattr(limits, "_now", lambda: clock[0])
+    monkeypatch.setattr(limits, "_sleep", fake_sleep)
+    limiter = CentreRateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=2)
+    await limiter.initialize()
+    calls = []
+
+    async def call() -> bool:
+        calls.append(clock[0])
+        raise RetryAfter(1)
+
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": -100}, None)
+    assert len(calls) == 3
     await limiter.shutdown()

@@ -206,7 +206,7 @@ async def test_menu_button_ends_booking_and_is_answered(chat: Chat) -> None:
 @pytest.fixture
 def production_logging() -> Iterator[None]:
     """The bot's own logging set-up at DEBUG (PTB's request dumps stay at WARNING)."""
-    names = ("", "httpx", "telegram", "apscheduler")
+    names = ("", "httpx", "aiohttp", "telegram", "apscheduler")
     saved = {name: logging.getLogger(name).level for name in names}
     configure("DEBUG")
     yield
