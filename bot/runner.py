@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import BaseUpdateProcessor
-from telegram.request import BaseRequest, RequestData
+from telegram.request import RequestData
 
 from bot.app import build_application
 from bot.config import Settings
@@ -40,15 +40,8 @@ class ResilientRequest(AiohttpRequest):
         super().__init__(**kwargs)
         self.retry_delays = retry_delays
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    async def do_request(  # type: ignore[override]
+        self, url: str, method: str, request_data: RequestData | None = None, **timeouts: Any
     ) -> tuple[int, bytes]:
         endpoint = url.rsplit("/", 1)[-1]
         # PTB's polling loop has its own backoff for getUpdates.
@@ -56,15 +49,7 @@ class ResilientRequest(AiohttpRequest):
         for attempt in range(len(delays) + 1):
             last = attempt == len(delays)
             try:
-                code, payload = await super().do_request(
-                    url,
-                    method,
-                    request_data,
-                    read_timeout=read_timeout,
-                    write_timeout=write_timeout,
-                    connect_timeout=connect_timeout,
-                    pool_timeout=pool_timeout,
-                )
+                code, payload = await super().do_request(url, method, request_data, **timeouts)
             except TimedOut:
                 raise
             except NetworkError as exc:

@@ -31,18 +31,22 @@ async def test_button_answers_do_not_wait_for_the_budget() -> None:
     await limiter.shutdown()
 
 
-async def test_after_a_429_every_message_waits_before_its_turn(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """No message reaches Telegram before retry_after has passed, and none is lost."""
-    clock = [100.0]
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The limiter's gate on a fake clock: sleeping moves it on at once."""
+    now = [100.0]
 
     async def fake_sleep(seconds: float) -> None:
-        clock[0] += max(seconds, 0.001)
+        now[0] += max(seconds, 0.001)
         await asyncio.sleep(0)
 
-    monkeypatch.setattr(limits, "_now", lambda: clock[0])
+    monkeypatch.setattr(limits, "_now", lambda: now[0])
     monkeypatch.setattr(limits, "_sleep", fake_sleep)
+    return now
+
+
+async def test_after_a_429_every_message_waits_before_its_turn(clock: list[float]) -> None:
+    """No message reaches Telegram before retry_after has passed, and none is lost."""
     # Only the gate is under test here: no 1/29 s spacing (aiolimiter uses the loop's clock).
     limiter = CentreRateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
     await limiter.initialize()
@@ -70,16 +74,7 @@ async def test_after_a_429_every_message_waits_before_its_turn(
     await limiter.shutdown()
 
 
-async def test_a_message_refused_again_and_again_gives_up(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    clock = [0.0]
-
-    async def fake_sleep(seconds: float) -> None:
-        clock[0] += seconds
-
-    monkeypatch.setattr(limits, "_now", lambda: clock[0])
-    monkeypatch.setattr(limits, "_sleep", fake_sleep)
+async def test_a_message_refused_again_and_again_gives_up(clock: list[float]) -> None:
     limiter = CentreRateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=2)
     await limiter.initialize()
     calls = []
