@@ -9,17 +9,18 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, bindparam, func
 from sqlmodel import Session, col, select
 
 from storage.errors import SlotUnavailable
 from storage.models import ACTIVE_STATUSES, Appointment
 from storage.rules import OpeningRules, closed_days, load_rules
+from storage.types import UTCDateTime
 
 # Appointments longer than this are not expected; it bounds the overlap query.
 _LONGEST_APPOINTMENT = timedelta(days=1)
@@ -29,6 +30,20 @@ def is_active() -> ColumnElement[bool]:
     """Status holds a place. Written as `status || ''` so that SQLite's planner walks
     ix_appointment_start_status by time instead of every confirmed row of the past."""
     return (col(Appointment.status) + "").in_([str(s) for s in ACTIVE_STATUSES])
+
+
+# Active bookings per booked (start, end) between two bounds: built once, because every
+# list of free days and times runs it (building and keying it cost more than running it).
+_TAKEN = (
+    select(Appointment.start, Appointment.end, func.count())
+    .where(
+        col(Appointment.start) >= bindparam("lo", type_=UTCDateTime),
+        col(Appointment.start) < bindparam("hi", type_=UTCDateTime),
+        is_active(),
+    )
+    .group_by(col(Appointment.start), col(Appointment.end))
+)
+_TAKEN_EXCLUDING = _TAKEN.where(col(Appointment.id) != bindparam("exclude"))
 
 
 @dataclass(frozen=True)
@@ -51,13 +66,27 @@ def holiday(day: date) -> str | None:
     return _holidays(day.year).get(day)
 
 
-def slot_times(rules: OpeningRules, day: date, tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
+Pairs = tuple[tuple[datetime, datetime], ...]
+
+
+def slot_times(rules: OpeningRules, day: date, tz: ZoneInfo) -> Pairs:
     """Every slot of `day` by the weekly hours as UTC pairs (holidays not considered)."""
-    step = timedelta(minutes=rules.slot_minutes)
+    return _slot_times(tuple(sorted(rules.hours.items())), rules.slot_minutes, day, tz)
+
+
+@lru_cache(maxsize=1024)
+def _slot_times(
+    hours: tuple[tuple[int, tuple[tuple[time, time], ...]], ...],
+    slot_minutes: int,
+    day: date,
+    tz: ZoneInfo,
+) -> Pairs:
+    # Every list of free days walks three weeks of these: worked out once per day and rules.
+    step = timedelta(minutes=slot_minutes)
     out: list[tuple[datetime, datetime]] = []
     if step <= timedelta(0):
-        return out
-    for opens, closes in rules.hours.get(day.weekday(), ()):
+        return ()
+    for opens, closes in dict(hours).get(day.weekday(), ()):
         # Wall-clock arithmetic first, conversion last: DST never shifts a slot.
         cursor = datetime.combine(day, opens)
         until = datetime.combine(day, closes)
@@ -69,7 +98,7 @@ def slot_times(rules: OpeningRules, day: date, tz: ZoneInfo) -> list[tuple[datet
                 )
             )
             cursor += step
-    return out
+    return tuple(out)
 
 
 def bookable_days(rules: OpeningRules, tz: ZoneInfo, now: datetime) -> tuple[date, date]:
@@ -118,19 +147,13 @@ def _taken(
     counts = [0] * len(pairs)
     if not pairs:
         return counts
-    query = (
-        select(Appointment.start, Appointment.end, func.count())
-        .where(
-            Appointment.start >= pairs[0][0] - _LONGEST_APPOINTMENT,
-            Appointment.start < pairs[-1][1],
-            is_active(),
-        )
-        .group_by(col(Appointment.start), col(Appointment.end))
-    )
-    if exclude_id is not None:
-        query = query.where(Appointment.id != exclude_id)
+    bounds = {"lo": pairs[0][0] - _LONGEST_APPOINTMENT, "hi": pairs[-1][1]}
+    if exclude_id is None:
+        rows = session.exec(_TAKEN, params=bounds)
+    else:
+        rows = session.exec(_TAKEN_EXCLUDING, params={**bounds, "exclude": exclude_id})
     starts = [p[0] for p in pairs]
-    for a_start, a_end, booked in session.exec(query):
+    for a_start, a_end, booked in rows:
         # Slots that start before the booking ends, walked back while they overlap it.
         index = bisect_left(starts, a_end) - 1
         while index >= 0 and pairs[index][1] > a_start:
