@@ -11,7 +11,6 @@ any second, also when a few of them arrive a little late.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -22,9 +21,7 @@ from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
 
-# Seams for tests (a fake clock); the real ones otherwise.
-_now = time.monotonic
-_sleep = asyncio.sleep
+_now = time.monotonic  # a seam for tests (a fake clock)
 
 OVERALL_PER_SECOND = 29  # one below Telegram's 30
 GROUP_PER_MINUTE = 19  # one below Telegram's 20: spaced exactly 3 s, jitter makes 21 in a minute
@@ -41,8 +38,9 @@ class CentreRateLimiter(AIORateLimiter):
     After a 429 every message waits *before* it takes its turn. PTB's own limiter waits
     after: the messages that take their turns during the pause all go at once when it
     ends, meet the next 429, and a single 429 under load turned into hundreds (973 in
-    `bench_memory`'s day). Any message that ends also reopened PTB's gate early. Here the
-    gate is a time: closed until the latest `retry_after` has passed.
+    `bench_memory`'s day), and any message that ended reopened its gate early. Here each
+    attempt first passes a gate of our own, a time: closed until the latest `retry_after`
+    has passed. PTB's retry loop is kept as it is.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -50,8 +48,9 @@ class CentreRateLimiter(AIORateLimiter):
         self._closed_until = 0.0
 
     async def _wait_for_gate(self) -> None:
-        while (left := self._closed_until - _now()) > 0:
-            await _sleep(left)
+        # A time, not an Event: another 429 meanwhile moves it later.
+        while (left := self._closed_until - _now()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(left)
 
     async def process_request(  # type: ignore[override]
         self,
@@ -64,34 +63,21 @@ class CentreRateLimiter(AIORateLimiter):
     ) -> Any:
         if endpoint in UNCOUNTED:
             return await callback(*args, **kwargs)
-        chat_id = data.get("chat_id")
-        with contextlib.suppress(ValueError, TypeError):
-            chat_id = int(chat_id)  # type: ignore[arg-type]
-        group = (
-            chat_id
-            if isinstance(chat_id, str) or (isinstance(chat_id, int) and chat_id < 0)
-            else False
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
         )
-        retries = rate_limit_args or self._max_retries
-        for attempt in range(retries + 1):
-            await self._wait_for_gate()
-            try:
-                return await self._run_request(
-                    chat=chat_id is not None,
-                    group=group,
-                    allow_paid_broadcast=bool(data.get("allow_paid_broadcast", False)),
-                    callback=callback,
-                    args=args,
-                    kwargs=kwargs,
-                )
-            except RetryAfter as exc:
-                if attempt == retries:
-                    raise
-                pause = exc.retry_after
-                seconds = pause.total_seconds() if hasattr(pause, "total_seconds") else pause
-                log.info("%s: 429, all messages wait %.1f s", endpoint, float(seconds))
-                self._closed_until = max(self._closed_until, _now() + float(seconds) + 0.1)
-        raise AssertionError("unreachable")
+
+    async def _run_request(self, *args: Any, **kwargs: Any) -> Any:
+        """One attempt (PTB's `process_request` retries): the gate first, then the turn."""
+        await self._wait_for_gate()
+        try:
+            return await super()._run_request(*args, **kwargs)
+        except RetryAfter as exc:
+            pause = exc.retry_after
+            seconds = float(pause.total_seconds() if hasattr(pause, "total_seconds") else pause)
+            log.info("429: every message waits %.1f s", seconds)
+            self._closed_until = max(self._closed_until, _now() + seconds + 0.1)
+            raise
 
 
 def telegram_rate_limiter() -> AIORateLimiter:

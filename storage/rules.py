@@ -6,6 +6,7 @@ import time as clock
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time
+from functools import cached_property
 from itertools import chain
 from typing import Any, TypeVar
 
@@ -27,6 +28,11 @@ class OpeningRules:
     places_per_slot: int = 1
     min_lead_minutes: int = 120
     horizon_days: int = 21
+
+    @cached_property
+    def week(self) -> tuple[tuple[int, tuple[tuple[time, time], ...]], ...]:
+        """The weekly hours in a hashable form (a key for per-day caches)."""
+        return tuple(sorted(self.hours.items()))
 
 
 # Every answer about hours and every booking step needs the rules, and they change a few

@@ -71,7 +71,7 @@ Pairs = tuple[tuple[datetime, datetime], ...]
 
 def slot_times(rules: OpeningRules, day: date, tz: ZoneInfo) -> Pairs:
     """Every slot of `day` by the weekly hours as UTC pairs (holidays not considered)."""
-    return _slot_times(tuple(sorted(rules.hours.items())), rules.slot_minutes, day, tz)
+    return _slot_times(rules.week, rules.slot_minutes, day, tz)
 
 
 @lru_cache(maxsize=1024)

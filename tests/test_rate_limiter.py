@@ -33,15 +33,16 @@ async def test_button_answers_do_not_wait_for_the_budget() -> None:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The limiter's gate on a fake clock: sleeping moves it on at once."""
+    """The limiter's gate on a fake clock: sleeping (ours and PTB's) moves it on at once."""
     now = [100.0]
+    real_sleep = asyncio.sleep
 
     async def fake_sleep(seconds: float) -> None:
         now[0] += max(seconds, 0.001)
-        await asyncio.sleep(0)
+        await real_sleep(0)
 
     monkeypatch.setattr(limits, "_now", lambda: now[0])
-    monkeypatch.setattr(limits, "_sleep", fake_sleep)
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
     return now
 
 
