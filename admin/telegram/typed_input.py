@@ -67,8 +67,9 @@ async def start_typing(update: Update, context: BotContext) -> int:
         # In the staff group the reply field opens only for the one who pressed: a
         # selective ForceReply reaches the users mentioned in the text.
         name = user.first_name
-        text = f"{name}, {text}"
-        entities = [MessageEntity(MessageEntity.TEXT_MENTION, 0, _utf16_len(name), user=user)]
+        text = _("{name}, {prompt}").format(name=name, prompt=text)
+        offset = _utf16_len(text[: text.index(name)])
+        entities = [MessageEntity(MessageEntity.TEXT_MENTION, offset, _utf16_len(name), user=user)]
     await context.bot.send_message(
         chat.id,
         text,
