@@ -12,7 +12,6 @@ from telegram.ext import (
     BaseUpdateProcessor,
     ContextTypes,
     Defaults,
-    TypeHandler,
 )
 from telegram.request import BaseRequest
 
@@ -35,12 +34,13 @@ from bot.flows import (
 )
 from bot.i18n import N_, _, pick_language, set_language
 from bot.limits import telegram_rate_limiter
+from bot.persistence import DatabasePersistence
+from bot.routing import indexed
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 # Group numbers: lower runs first. A handler that answers raises ApplicationHandlerStop.
-GROUP_LANGUAGE = -10  # every update: pick the user's language
 GROUP_CRISIS = -5  # crisis words beat any conversation state
 GROUP_MAIN = 0  # conversations, commands, views; the fallback is last in this group
 
@@ -50,12 +50,6 @@ COMMANDS = (
     ("help", N_("Помощ")),
     ("privacy", N_("Лични данни")),
 )
-
-
-async def _set_language(update: Update, context: BotContext) -> None:
-    """Speak the user's Telegram language when we have it, Bulgarian otherwise."""
-    user = update.effective_user
-    set_language(pick_language(user.language_code if user else None))
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -75,16 +69,21 @@ class CentreApplication(Application):  # type: ignore[type-arg]
     """
 
     async def process_update(self, update: object) -> None:
+        # Speak the user's Telegram language when we have it, Bulgarian otherwise.
+        user = update.effective_user if isinstance(update, Update) else None
+        set_language(pick_language(user.language_code if user else None))
         await super().process_update(update)
         if self.persistence is not None:
             await self.update_persistence()
 
     async def update_persistence(self) -> None:
-        """PTB hands over each changed row; ours are then written in one transaction."""
-        await super().update_persistence()
-        write_through = getattr(self.persistence, "write_through", None)
-        if write_through is not None:
-            await write_through()
+        """The changed rows of our persistence are written in one transaction."""
+        persistence = self.persistence
+        if isinstance(persistence, DatabasePersistence):
+            persistence.collect(self)
+            await persistence.write_through()
+        else:
+            await super().update_persistence()
 
 
 def build_application(
@@ -118,8 +117,6 @@ def build_application(
     if update_processor is not None:  # the runner's: chats in parallel, each one in order
         builder = builder.concurrent_updates(update_processor)
     if persistence:
-        from bot.persistence import DatabasePersistence
-
         builder = builder.persistence(DatabasePersistence(services.db))
     application = builder.build()
     attach_services(application, services)
@@ -130,10 +127,10 @@ def build_application(
 def register_handlers(
     application: Application[Any, Any, Any, Any, Any, Any], services: Services
 ) -> None:
-    # Note: order matters. Language first, then crisis words (answer before anything
-    # else, in any state), then conversations and views; the fallback comes last.
-    application.add_handler(TypeHandler(Update, _set_language), group=GROUP_LANGUAGE)
-    application.add_handlers(crisis.handlers(services.content), group=GROUP_CRISIS)
+    # Note: order matters. Crisis words first (answer before anything else, in any
+    # state), then conversations and views; the fallback comes last. Each group is
+    # indexed (bot/routing.py): a handler is asked only about updates it could take.
+    application.add_handlers(indexed(crisis.handlers(services.content)), group=GROUP_CRISIS)
     main_handlers = [
         *staff.handlers(services.settings),  # staff commands check the role themselves
         *booking.handlers(services.settings.conversation_timeout_minutes),  # conversations first
@@ -145,5 +142,5 @@ def register_handlers(
         *menu.handlers(),
         *fallback.handlers(),  # must stay last: it answers whatever nobody else took
     ]
-    application.add_handlers(main_handlers, group=GROUP_MAIN)
+    application.add_handlers(indexed(main_handlers), group=GROUP_MAIN)
     application.add_error_handler(error_handler)

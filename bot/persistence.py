@@ -8,7 +8,9 @@ from collections import defaultdict
 from copy import deepcopy
 from typing import Any
 
-from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext import Application, BasePersistence, PersistenceInput
+from telegram.ext._handlers.conversationhandler import PendingState
+from telegram.ext._utils.trackingdict import TrackingDict
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from storage import state
@@ -45,6 +47,33 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         if unchanged and slot not in self._pending:
             return
         self._pending[slot] = encoded
+
+    def collect(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Take the update's changes straight from the application, instead of PTB's pass.
+
+        PTB's own pass deep-copies every touched user's data and runs each row through a
+        task of its own: about a fifth of a menu answer's cost. Here each row is encoded to
+        JSON at once, which is the copy. A state still waiting on a non-blocking handler
+        (none of ours is) is handled as PTB does: the old state now, the new one next time.
+        """
+        touched = application._user_ids_to_be_updated_in_persistence
+        dropped = application._user_ids_to_be_deleted_in_persistence
+        application._user_ids_to_be_updated_in_persistence = set()
+        application._user_ids_to_be_deleted_in_persistence = set()
+        for user_id in touched - dropped:
+            self._save(kind="user", key=str(user_id), value=application.user_data[user_id] or None)
+        for user_id in dropped:
+            self._save(kind="user", key=str(user_id), value=None)
+        for name, states in application._conversation_handler_conversations.items():
+            for key, new_state in states.pop_accessed_write_items():
+                if isinstance(new_state, PendingState):
+                    if new_state.done():
+                        new_state = new_state.resolve()
+                    else:
+                        states.mark_as_accessed(key)
+                        new_state = new_state.old_state
+                value = None if new_state is TrackingDict.DELETED else new_state
+                self._save(kind="conversation", name=name, key=json.dumps(list(key)), value=value)
 
     def _take(self) -> dict[state.Slot, str | None]:
         # Counted as written from now on: a later change back to the old value must be

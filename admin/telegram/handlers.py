@@ -37,7 +37,6 @@ from admin.telegram.lists import find, pending, show_stats, today, tomorrow, wee
 from admin.telegram.opening import close, notify_closure, open_, show_hours
 from admin.telegram.typed_input import INPUT_KEY, typing_conversation
 from bot.config import Settings
-from bot.routing import ButtonSection
 
 # INPUT_KEY: the crisis flow stays quiet while a staff member types a reason or a note.
 __all__ = ["INPUT_KEY", "handlers"]
@@ -60,22 +59,17 @@ def handlers(settings: Settings) -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("close", close),
         CommandHandler("open", open_),
         CommandHandler("export", export_month),
-        ButtonSection(
-            "st:",
-            [
-                CallbackQueryHandler(button(confirm), pattern=r"^st:ok:\d+$"),
-                CallbackQueryHandler(button(ask_reason), pattern=r"^st:(no|cx):\d+$"),
-                CallbackQueryHandler(button(preset_reason), pattern=r"^st:r:[dc]:\d+:\d+$"),
-                CallbackQueryHandler(button(choose_slot), pattern=r"^st:mv:\d+(:\d+)?$"),
-                CallbackQueryHandler(button(propose_slot), pattern=r"^st:ms:\d+:\d+$"),
-                CallbackQueryHandler(button(open_appointment), pattern=r"^st:open:\d+$"),
-                CallbackQueryHandler(button(back), pattern=r"^st:back:\d+$"),
-                CallbackQueryHandler(button(mark), pattern=r"^st:(att|ns):\d+$"),
-                CallbackQueryHandler(button(remind_now), pattern=r"^st:rem:\d+$"),
-                CallbackQueryHandler(button(notify_closure), pattern=r"^st:cl:\d{8}$"),
-                # last of the st: buttons: the catch-all
-                CallbackQueryHandler(stale, pattern=r"^st:"),
-            ],
-        ),
+        CallbackQueryHandler(button(confirm), pattern=r"^st:ok:\d+$"),
+        CallbackQueryHandler(button(ask_reason), pattern=r"^st:(no|cx):\d+$"),
+        CallbackQueryHandler(button(preset_reason), pattern=r"^st:r:[dc]:\d+:\d+$"),
+        CallbackQueryHandler(button(choose_slot), pattern=r"^st:mv:\d+(:\d+)?$"),
+        CallbackQueryHandler(button(propose_slot), pattern=r"^st:ms:\d+:\d+$"),
+        CallbackQueryHandler(button(open_appointment), pattern=r"^st:open:\d+$"),
+        CallbackQueryHandler(button(back), pattern=r"^st:back:\d+$"),
+        CallbackQueryHandler(button(mark), pattern=r"^st:(att|ns):\d+$"),
+        CallbackQueryHandler(button(remind_now), pattern=r"^st:rem:\d+$"),
+        CallbackQueryHandler(button(notify_closure), pattern=r"^st:cl:\d{8}$"),
+        # last of the st: buttons: the catch-all
+        CallbackQueryHandler(stale, pattern=r"^st:"),
         CallbackQueryHandler(proposal_answer, pattern=r"^prop:(yes|no):\d+$"),
     ]

@@ -33,6 +33,7 @@ from admin.telegram.replies import already_text, callback_parts, query_of, tell_
 from bot.config import Settings
 from bot.context import BotContext
 from bot.i18n import _
+from bot.routing import RoutedConversation
 from bot.ui import require_message
 from storage.errors import AlreadyHandled, NotAllowed
 from storage.models import AppointmentStatus as S
@@ -139,7 +140,7 @@ def typing_conversation(settings: Settings) -> ConversationHandler:  # type: ign
     with warnings.catch_warnings():
         # Buttons only start it; the typed text is tracked per chat and user, as intended.
         warnings.simplefilter("ignore")
-        return ConversationHandler(
+        return RoutedConversation(
             entry_points=[
                 CallbackQueryHandler(button(start_typing), pattern=r"^st:r:[dc]:\d+:x$"),
                 CallbackQueryHandler(button(start_typing), pattern=r"^st:note:\d+$"),

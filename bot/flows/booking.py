@@ -40,6 +40,7 @@ from bot.i18n import (
     format_when,
     relative_day,
 )
+from bot.routing import RoutedConversation
 from bot.ui import ANY_MENU_BUTTON, inline, main_menu, menu_filter, require_message, show
 from storage import booking, parents, slots
 from storage.errors import LimitReached, NoConsent, SlotTaken, SlotUnavailable
@@ -765,7 +766,7 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
     with warnings.catch_warnings():
         # per_message=False is intended: the text steps need per-chat tracking.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        conversation = ConversationHandler(
+        conversation = RoutedConversation(
             entry_points=[
                 CommandHandler("book", start, filters=private),
                 MessageHandler(private & menu_filter("book"), start),

@@ -20,7 +20,6 @@ from bot.answers import contacts_text, opening_hours
 from bot.centre import Content
 from bot.context import BotContext
 from bot.i18n import _, format_day_long
-from bot.routing import ButtonSection
 from bot.ui import (
     PRIVATE_MESSAGE,
     answer_query,
@@ -267,19 +266,14 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         MessageHandler(PRIVATE_MESSAGE & menu_filter("about"), about),
         MessageHandler(PRIVATE_MESSAGE & menu_filter("services"), services_view),
         MessageHandler(PRIVATE_MESSAGE & menu_filter("contacts"), contacts),
-        ButtonSection(
-            "info:",
-            [
-                CallbackQueryHandler(about, pattern=r"^info:about$"),
-                CallbackQueryHandler(about_more, pattern=r"^info:about:2$"),
-                CallbackQueryHandler(target_groups, pattern=r"^info:groups:(\d{1,2})$"),
-                CallbackQueryHandler(team, pattern=r"^info:team$"),
-                CallbackQueryHandler(conditions, pattern=r"^info:cond$"),
-                CallbackQueryHandler(services_view, pattern=r"^info:services$"),
-                CallbackQueryHandler(service_group, pattern=r"^info:grp:(\w{1,40})$"),
-                CallbackQueryHandler(service, pattern=r"^info:svc:(\w{1,40})$"),
-                CallbackQueryHandler(contacts, pattern=r"^info:contacts$"),
-                CallbackQueryHandler(location, pattern=r"^info:map$"),
-            ],
-        ),
+        CallbackQueryHandler(about, pattern=r"^info:about$"),
+        CallbackQueryHandler(about_more, pattern=r"^info:about:2$"),
+        CallbackQueryHandler(target_groups, pattern=r"^info:groups:(\d{1,2})$"),
+        CallbackQueryHandler(team, pattern=r"^info:team$"),
+        CallbackQueryHandler(conditions, pattern=r"^info:cond$"),
+        CallbackQueryHandler(services_view, pattern=r"^info:services$"),
+        CallbackQueryHandler(service_group, pattern=r"^info:grp:(\w{1,40})$"),
+        CallbackQueryHandler(service, pattern=r"^info:svc:(\w{1,40})$"),
+        CallbackQueryHandler(contacts, pattern=r"^info:contacts$"),
+        CallbackQueryHandler(location, pattern=r"^info:map$"),
     ]

@@ -28,7 +28,6 @@ from bot.flows.booking import (
     user_id,
 )
 from bot.i18n import _, format_when
-from bot.routing import ButtonSection
 from bot.ui import inline, menu_button, menu_filter, show
 from storage import booking
 from storage.errors import (
@@ -275,16 +274,11 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         MessageHandler(private & menu_filter("my"), my_bookings),
         CommandHandler("mybookings", my_bookings, filters=private),
-        ButtonSection(
-            "my:",
-            [
-                CallbackQueryHandler(my_bookings, pattern=r"^my:list$"),
-                CallbackQueryHandler(ask_cancel, pattern=r"^my:cancel:\d+$"),
-                CallbackQueryHandler(do_cancel, pattern=r"^my:cancelok:\d+$"),
-                CallbackQueryHandler(ask_day, pattern=r"^my:(move:\d+|mpage:\d+:\d+)$"),
-                CallbackQueryHandler(ask_time, pattern=r"^my:mday:\d+:"),
-                CallbackQueryHandler(ask_move, pattern=r"^my:mtime:\d+:\d+$"),
-                CallbackQueryHandler(do_move, pattern=r"^my:mok:\d+:\d+$"),
-            ],
-        ),
+        CallbackQueryHandler(my_bookings, pattern=r"^my:list$"),
+        CallbackQueryHandler(ask_cancel, pattern=r"^my:cancel:\d+$"),
+        CallbackQueryHandler(do_cancel, pattern=r"^my:cancelok:\d+$"),
+        CallbackQueryHandler(ask_day, pattern=r"^my:(move:\d+|mpage:\d+:\d+)$"),
+        CallbackQueryHandler(ask_time, pattern=r"^my:mday:\d+:"),
+        CallbackQueryHandler(ask_move, pattern=r"^my:mtime:\d+:\d+$"),
+        CallbackQueryHandler(do_move, pattern=r"^my:mok:\d+:\d+$"),
     ]
