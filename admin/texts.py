@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from bot.centre import Content
-from bot.i18n import N_, _, current_language, format_clock
+from bot.i18n import N_, _, babel_locale, format_clock
 from storage.models import AppointmentStatus as S
 
 # Marks that read without colour (voice.md): ✅ потвърден, ⏳ чака, ❌ отказан.
@@ -43,7 +43,7 @@ def status_name(status: str) -> str:
 
 def compact_day(moment: datetime, tz: ZoneInfo) -> str:
     """ "вторник, 24.11" """
-    return format_date(moment.astimezone(tz).date(), "EEEE, dd.MM", locale=current_language())
+    return format_date(moment.astimezone(tz).date(), "EEEE, dd.MM", locale=babel_locale())
 
 
 def compact_when(moment: datetime, tz: ZoneInfo) -> str:

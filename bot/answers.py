@@ -12,9 +12,9 @@ from datetime import time
 from babel.dates import get_day_names
 
 from bot.centre import Content
-from bot.i18n import _, current_language, format_clock
+from bot.i18n import _, babel_locale, format_clock
 from storage.db import Database
-from storage.rules import load_rules
+from storage.rules import rules_of
 
 # weekday (0 = Monday) -> open intervals, as `storage.rules.OpeningRules.hours`.
 Hours = Mapping[int, Sequence[tuple[time, time]]]
@@ -22,8 +22,7 @@ Hours = Mapping[int, Sequence[tuple[time, time]]]
 
 def opening_hours(db: Database) -> Hours:
     """The weekly hours staff set (one short read; empty when none are set)."""
-    with db.read() as session:
-        return load_rules(session).hours
+    return rules_of(db).hours
 
 
 def phone_lines(content: Content) -> list[str]:
@@ -33,7 +32,7 @@ def phone_lines(content: Content) -> list[str]:
 
 def hours_lines(hours: Hours) -> list[str]:
     """ "Понеделник – петък: 09:00–12:30, 13:30–17:00": runs of days with the same hours."""
-    names = get_day_names("wide", locale=current_language())
+    names = get_day_names("wide", locale=babel_locale())
     runs: list[tuple[int, int, tuple[tuple[time, time], ...]]] = []
     for day in range(7):
         spans = tuple(hours.get(day) or ())

@@ -10,8 +10,18 @@ answer, which takes a third off the cost of a typical reply.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from telegram import (
+    ForceReply,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    MessageEntity,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from telegram._utils.datetime import to_timestamp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.ext import ApplicationBuilder, ExtBot
 
@@ -35,13 +45,59 @@ def drop_echoed_keyboards(endpoint: str, result: Any) -> None:
                 _drop_keyboard(query.get("message"))
 
 
+# Values that PTB's default filling leaves as they are (when Defaults set no API defaults).
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_UNTOUCHED = (
+    str,
+    int,
+    float,
+    bool,
+    type(None),
+    LinkPreviewOptions,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    ForceReply,
+)
+
+
 class CentreBot(ExtBot[Any]):
     """ExtBot whose answers carry no echoed keyboards (see the module's docstring)."""
+
+    def _insert_defaults(self, data: dict[str, object]) -> None:
+        """PTB's filling of default values, short when our Defaults hold only a time zone.
+
+        ExtBot runs every parameter of every call through seven type checks, for the
+        parse modes, media and poll options a Defaults object may carry. Ours carries the
+        time zone alone: a default value is then its plain value and a datetime becomes a
+        timestamp in that zone. Anything else (media, polls …) goes to PTB's own filling.
+        """
+        defaults = self.defaults
+        if defaults is None or defaults.api_defaults:
+            super()._insert_defaults(data)
+            return
+        for key, value in data.items():
+            if type(value) in _SCALARS:
+                continue
+            if isinstance(value, DefaultValue):
+                data[key] = value.value
+            elif isinstance(value, datetime):
+                data[key] = to_timestamp(value, tzinfo=defaults.tzinfo)
+            elif not _untouched(value):
+                super()._insert_defaults(data)
+                return
 
     async def _do_post(self, endpoint: str, data: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         result = await super()._do_post(endpoint, data, **kwargs)
         drop_echoed_keyboards(endpoint, result)
         return result
+
+
+def _untouched(value: object) -> bool:
+    """A value PTB's filling passes on as it is (not media, not poll options)."""
+    return isinstance(value, _UNTOUCHED) or (
+        isinstance(value, list) and all(isinstance(v, MessageEntity) for v in value)
+    )
 
 
 class CentreApplicationBuilder(ApplicationBuilder):  # type: ignore[type-arg]

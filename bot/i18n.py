@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -69,9 +70,20 @@ def catalog(code: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+@cache
+def _messages(code: str) -> dict[str, str]:
+    """The catalog's translations as one dict: `_` runs a dozen times per answer."""
+    translations = catalog(code)
+    entries: dict[object, str] = getattr(translations, "_catalog", {})
+    singular = {
+        key[0]: text for key, text in entries.items() if isinstance(key, tuple) and key[1] == 0
+    }
+    return {**singular, **{k: v for k, v in entries.items() if isinstance(k, str) and k}}
+
+
 def _(message: str) -> str:
     """Translate into the current language; the message id is the Bulgarian text."""
-    return catalog(_language.get()).gettext(message)
+    return _messages(_language.get()).get(message, message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -86,8 +98,14 @@ def N_(message: str) -> str:
 # --- dates and times, always in the centre's zone -------------------------------------------
 
 
-def _babel_locale() -> str:
-    return _language.get()
+@cache
+def _parsed_locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def babel_locale() -> Locale:
+    """The current language as Babel's Locale: given a code, Babel parses it on every call."""
+    return _parsed_locale(_language.get())
 
 
 def local(moment: datetime, tz: ZoneInfo) -> datetime:
@@ -97,27 +115,40 @@ def local(moment: datetime, tz: ZoneInfo) -> datetime:
 
 def format_day(day: date) -> str:
     """ "понеделник, 23 ноември 2026 г." """
-    return format_date(day, "full", locale=_babel_locale())
+    return _date_text(day, "full", _language.get())
 
 
 def format_day_short(day: date) -> str:
     """ "понеделник, 23 ноември" for buttons and reminders (the year is obvious)."""
-    return format_date(day, "EEEE, d MMMM", locale=_babel_locale())
+    return _date_text(day, "EEEE, d MMMM", _language.get())
 
 
 def format_day_long(day: date) -> str:
     """ "4 юни 2014 г." for dates in the past, where the weekday adds nothing."""
-    return format_date(day, "long", locale=_babel_locale())
+    return _date_text(day, "long", _language.get())
 
 
 def format_day_numeric(day: date) -> str:
     """ "23.11.2026 г." """
-    return format_date(day, "medium", locale=_babel_locale())
+    return _date_text(day, "medium", _language.get())
 
 
 def format_clock(moment: time | datetime) -> str:
     """ "14:30" """
-    return format_time(moment, "HH:mm", locale=_babel_locale())
+    if type(moment) is time:
+        return _time_text(moment, _language.get())
+    return format_time(moment, "HH:mm", locale=babel_locale())
+
+
+# The same few dozen days and times come back in every day and time picker.
+@lru_cache(maxsize=4096)
+def _date_text(day: date, pattern: str, code: str) -> str:
+    return format_date(day, pattern, locale=_parsed_locale(code))
+
+
+@lru_cache(maxsize=1024)
+def _time_text(moment: time, code: str) -> str:
+    return format_time(moment, "HH:mm", locale=_parsed_locale(code))
 
 
 def relative_day(day: date, today: date) -> str | None:

@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 
 # New messages in a private chat: not edits, not channel posts (those get deliberate silence).
 PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 # Main menu: key -> label msgid. Reply-keyboard buttons arrive as text, so each label is
 # recognised in every supported language (see `menu_filter`).
@@ -85,6 +84,19 @@ class _SerialisedOnce:
 
     def to_dict(self, recursive: bool = True) -> JSONDict:
         return self._as_dict if recursive else super().to_dict(recursive=False)  # type: ignore[misc]
+
+
+class _NoPreview(_SerialisedOnce, LinkPreviewOptions):
+    """Link previews off: goes with every view (a phone or an address is no link)."""
+
+    __slots__ = ("_as_dict",)
+
+    def __init__(self) -> None:
+        super().__init__(is_disabled=True)
+        self._keep_dict()
+
+
+_NO_PREVIEW = _NoPreview()
 
 
 class _MenuKeyboard(_SerialisedOnce, ReplyKeyboardMarkup):

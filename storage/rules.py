@@ -10,11 +10,12 @@ from functools import cached_property
 from itertools import chain
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import URL, event
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
+from storage.db import Database
 from storage.models import BookingRules, ClosedDay, OpeningHours
 
 T = TypeVar("T")
@@ -41,9 +42,9 @@ class OpeningRules:
 # RULES_TTL_SECONDS.
 RULES_TTL_SECONDS = 5.0
 _RULE_TABLES = frozenset({"bookingrules", "openinghours", "closedday"})
-_cache: dict[str, tuple[float, OpeningRules]] = {}
+_cache: dict[URL, tuple[float, OpeningRules]] = {}
 # Closed days the same way (a few rows a year); the booking itself reads them live.
-_closed_cache: dict[str, tuple[float, dict[date, str | None]]] = {}
+_closed_cache: dict[URL, tuple[float, dict[date, str | None]]] = {}
 
 
 def load_rules(session: Session) -> OpeningRules:
@@ -52,11 +53,20 @@ def load_rules(session: Session) -> OpeningRules:
     return _cached(_cache, session, read_rules)
 
 
+def rules_of(db: Database) -> OpeningRules:
+    """The rules, from the cache when fresh: the info views then open no session at all."""
+    hit = _cache.get(db.engine.url)
+    if hit is not None and clock.monotonic() - hit[0] < RULES_TTL_SECONDS:
+        return hit[1]
+    with db.read() as session:
+        return load_rules(session)
+
+
 def _cached(
-    cache: dict[str, tuple[float, T]], session: Session, read: Callable[[Session], T]
+    cache: dict[URL, tuple[float, T]], session: Session, read: Callable[[Session], T]
 ) -> T:
     """`read(session)` kept per database for RULES_TTL_SECONDS (dropped on a change here)."""
-    key = str(session.get_bind().engine.url)
+    key = session.get_bind().engine.url  # the same for the database's every engine
     now = clock.monotonic()
     hit = cache.get(key)
     if hit is None or now - hit[0] >= RULES_TTL_SECONDS:

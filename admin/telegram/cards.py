@@ -19,7 +19,7 @@ from admin.hours import Hours
 from admin.stats import MonthStats
 from admin.texts import compact_day, compact_when, mark, short_stamp, status_name, topic_title
 from bot.centre import Content
-from bot.i18n import _, current_language, format_clock, format_when, ngettext
+from bot.i18n import _, babel_locale, format_clock, format_when, ngettext
 from bot.ui import MENU_LABELS, inline
 from storage.models import AppointmentStatus as S
 
@@ -182,7 +182,7 @@ def list_markup(views: Sequence[AppointmentView], tz: ZoneInfo) -> InlineKeyboar
 
 
 def stats_text(stats: MonthStats, content: Content) -> str:
-    month = format_date(stats.month, "LLLL yyyy", locale=current_language())
+    month = format_date(stats.month, "LLLL yyyy", locale=babel_locale())
     lines = [
         _("📊 Статистика за {month}").format(month=month),
         _("Записвания: {n}").format(n=stats.bookings),
@@ -203,7 +203,7 @@ def stats_text(stats: MonthStats, content: Content) -> str:
 
 def hours_text(hours: Hours) -> str:
     rules = hours.rules
-    names = get_day_names("wide", locale=current_language())
+    names = get_day_names("wide", locale=babel_locale())
     lines = [_("🕘 Часове за записване")]
     for weekday in range(7):
         spans = rules.hours.get(weekday, ())
@@ -227,7 +227,7 @@ def hours_text(hours: Hours) -> str:
     if hours.closed:
         lines.append(_("Затворени дни:"))
         for day, reason in sorted(hours.closed.items()):
-            shown = format_date(day, "EEEE, dd.MM.yyyy", locale=current_language())
+            shown = format_date(day, "EEEE, dd.MM.yyyy", locale=babel_locale())
             lines.append(f"• {shown}" + (f" — {reason}" if reason else ""))
     return "\n".join(lines)
 
