@@ -195,9 +195,11 @@ class HandlerIndex(BaseHandler[Update, Any, None]):
             return None
         keys = tuple(k for k in route_keys(update) if k in self._known)
         query = update.callback_query
-        data = query.data if query is not None and isinstance(query.data, str) else None
+        # A press without text data (PTB lets a press with none match every pattern;
+        # Telegram sends 1-64 bytes) reaches only the handlers without a prefix.
+        data = query.data if query is not None and isinstance(query.data, str) else ""
         for prefix, handler in self._for(keys):
-            if prefix is not None and data is not None and not data.startswith(prefix):
+            if prefix is not None and not data.startswith(prefix):
                 continue
             check = handler.check_update(update)
             if check is not None and check is not False:

@@ -1,9 +1,22 @@
-"""CentreBot drops the keyboards Telegram echoes back; everything else is PTB's."""
+"""CentreBot drops the keyboards Telegram echoes back and fills defaults as PTB does."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from telegram import (
+    ForceReply,
+    InputMediaPhoto,
+    InputPollOption,
+    LinkPreviewOptions,
+    MessageEntity,
+)
+from telegram._utils.defaultvalue import DEFAULT_NONE
+from telegram.ext import Defaults, ExtBot
+
+from bot import ui
 from bot.bot_api import CentreBot, drop_echoed_keyboards
 from tests.chat import Chat
 
@@ -48,3 +61,30 @@ async def test_the_application_talks_through_centre_bot(chat: Chat) -> None:
     assert isinstance(chat.app.bot, CentreBot)
     await chat.send("/start")
     assert chat.last_text()
+
+
+def _filled(bot: ExtBot[Any], data: dict[str, object]) -> dict[str, object]:
+    copied = dict(data)
+    bot._insert_defaults(copied)
+    return copied
+
+
+def test_defaults_are_filled_as_ptb_fills_them() -> None:
+    sofia = ZoneInfo("Europe/Sofia")
+    ours = CentreBot("1:T", defaults=Defaults(tzinfo=sofia))
+    theirs = ExtBot("1:T", defaults=Defaults(tzinfo=sofia))
+    when = datetime(2026, 12, 3, 14, 30)
+    cases: list[dict[str, object]] = [
+        {"chat_id": 1, "text": "Т", "parse_mode": DEFAULT_NONE, "disable_notification": None},
+        {"chat_id": 1, "until_date": when, "reply_markup": ui.main_menu()},
+        {"chat_id": 1, "link_preview_options": LinkPreviewOptions(is_disabled=True)},
+        {"chat_id": 1, "entities": [MessageEntity("bold", 0, 1)], "reply_markup": ForceReply()},
+        # media and poll options go to PTB's own filling
+        {"chat_id": 1, "media": [InputMediaPhoto("file-id")]},
+        {"chat_id": 1, "options": [InputPollOption("Да")], "question_parse_mode": DEFAULT_NONE},
+    ]
+    for data in cases:
+        assert _filled(ours, data) == _filled(theirs, data)
+    # Defaults with API values (a parse mode): PTB's filling throughout.
+    html = CentreBot("1:T", defaults=Defaults(parse_mode="HTML", tzinfo=sofia))
+    assert _filled(html, cases[0])["parse_mode"] == "HTML"
