@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -97,6 +98,18 @@ class _NoPreview(_SerialisedOnce, LinkPreviewOptions):
 
 
 _NO_PREVIEW = _NoPreview()
+# What Telegram may turn into a link preview: an address with a scheme, www., t.me or a
+# bare domain (an e-mail address matches too: harmless).
+_LINK = re.compile(r"https?://|www\.|t\.me/|\b[\w-]+\.(?:bg|com|org|net|eu|info)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1024)
+def _preview_options(text: str) -> LinkPreviewOptions | None:
+    """Previews off where the text holds something Telegram could preview; else nothing to send.
+
+    The views are the same few dozen texts, so each is looked at once.
+    """
+    return _NO_PREVIEW if _LINK.search(text) else None
 
 
 class _MenuKeyboard(_SerialisedOnce, ReplyKeyboardMarkup):
@@ -175,7 +188,7 @@ async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
         if isinstance(message, Message) and message.text is not None:
             try:
                 await message.edit_text(
-                    text, reply_markup=markup, link_preview_options=_NO_PREVIEW
+                    text, reply_markup=markup, link_preview_options=_preview_options(text)
                 )
                 return
             except BadRequest as exc:
@@ -188,7 +201,7 @@ async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
     if chat is None:
         raise LookupError("update has no chat to answer")
     await update.get_bot().send_message(
-        chat.id, text, reply_markup=markup, link_preview_options=_NO_PREVIEW
+        chat.id, text, reply_markup=markup, link_preview_options=_preview_options(text)
     )
 
 

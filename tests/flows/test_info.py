@@ -169,3 +169,10 @@ async def test_forged_info_buttons_are_answered(chat: Chat, data: str) -> None:
     await chat.tap(data)
     assert "по-старо съобщение" in chat.last_text()
     assert chat.fake.sent("answerCallbackQuery")[-1].params.get("text")
+
+
+async def test_link_previews_are_switched_off_only_where_a_link_could_show(chat: Chat) -> None:
+    await chat.send("☎️ Контакти")  # holds the e-mail address
+    assert chat.last().params["link_preview_options"] == {"is_disabled": True}
+    await chat.send("📋 Услуги")
+    assert "link_preview_options" not in chat.last().params
