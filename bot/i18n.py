@@ -30,6 +30,7 @@ SUPPORTED_LANGUAGES = ("bg", "en")
 _language: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
 
 
+@lru_cache(maxsize=256)
 def pick_language(telegram_code: str | None) -> str:
     """Map a Telegram language code ("en-GB", "uk", None) to a supported one, bg otherwise."""
     if telegram_code:

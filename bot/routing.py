@@ -249,6 +249,17 @@ class RoutedConversation(ConversationHandler[Any]):
         self._entry_routes: frozenset[str] | None = (
             None if any(r is None for r in entry_routes) else frozenset().union(*entry_routes)
         )
+        # Ours are per chat and user: the key is then (chat id, user id), as PTB builds it.
+        self._chat_and_user = self.per_chat and self.per_user and not self.per_message
+
+    def _key_or_none(self, update: Update) -> tuple[int | str, ...] | None:
+        if self._chat_and_user:
+            chat, user = update.effective_chat, update.effective_user
+            return None if chat is None or user is None else (chat.id, user.id)
+        try:
+            return self._get_key(update)
+        except RuntimeError:  # no chat or user: PTB's own check says None too
+            return None
 
     def check_update(self, update: object) -> Any:
         if (
@@ -256,10 +267,7 @@ class RoutedConversation(ConversationHandler[Any]):
             and self._entry_routes is not None
             and self._entry_routes.isdisjoint(route_keys(update))
         ):
-            try:
-                key = self._get_key(update)
-            except RuntimeError:  # no chat or user: PTB's own check says None too
-                return None
-            if key not in self._conversations:
+            key = self._key_or_none(update)
+            if key is None or key not in self._conversations:
                 return None
         return super().check_update(update)

@@ -129,7 +129,7 @@ def make_request(settings: Settings) -> ResilientRequest:
     return ResilientRequest(read_timeout=settings.api_read_timeout)
 
 
-def _freeze_startup_objects() -> None:
+def freeze_startup_objects() -> None:
     """Keep what start-up built (modules, catalogs, the content) out of later GC passes.
 
     Those hundreds of thousands of objects live as long as the process; without this, every
@@ -143,7 +143,7 @@ def run_polling(settings: Settings) -> None:
     application = build_application(
         settings, request=make_request(settings), update_processor=ChatOrderedUpdateProcessor()
     )
-    _freeze_startup_objects()
+    freeze_startup_objects()
     log.info("starting long polling")
     application.run_polling(
         allowed_updates=Update.ALL_TYPES,
@@ -171,7 +171,7 @@ def run_webhook(settings: Settings) -> None:
         settings.webhook_port,
         urlsplit(settings.webhook_url).hostname,
     )
-    _freeze_startup_objects()
+    freeze_startup_objects()
     # PTB's tornado server answers 403 to any request whose X-Telegram-Bot-Api-Secret-Token
     # header is missing or wrong; such updates never reach the handlers.
     application.run_webhook(

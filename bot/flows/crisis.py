@@ -7,8 +7,9 @@ so a conversation in progress keeps its state and the parent can carry on afterw
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
-from telegram import Message, Update
+from telegram import Chat, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, filters
 
 from admin.telegram.handlers import INPUT_KEY as STAFF_INPUT_KEY
@@ -22,23 +23,36 @@ __all__ = ["crisis_text", "handlers"]
 
 log = logging.getLogger(__name__)
 
-# Private chats only (the staff group may discuss a case); new and edited messages alike:
-# a crisis word added by an edit still deserves the numbers.
-_PRIVATE_TEXTS = filters.ChatType.PRIVATE & (
-    filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
-)
+# Short texts come back again and again ("/start", "здравейте"): each is read once.
+_REMEMBERED_TEXT_LENGTH = 64
 
 
-class _CrisisFilter(filters.MessageFilter):
+class _CrisisWords(filters.UpdateFilter):
+    """A crisis word in a new or edited message, text or caption, in a private chat.
+
+    Private chats only (the staff group may discuss a case); edits too: a crisis word
+    added by an edit still deserves the numbers. One filter instead of four and-ed ones:
+    it runs on every update.
+    """
+
     def __init__(self, words: list[str]) -> None:
         super().__init__(name="crisis")
-        self._index = PhraseIndex(words)
+        index = PhraseIndex(words)
+        self._found_in = lru_cache(maxsize=2048)(index.found_in_text)
+        self._read = index.found_in_text
 
-    def filter(self, message: Message) -> bool:
+    def filter(self, update: Update) -> bool:
+        message = update.message or update.edited_message
+        if message is None or message.chat.type != Chat.PRIVATE:
+            return False
         text = message.text or message.caption
         # Most texts are the menu's own buttons: they hold no crisis word (🆘 has its own
         # handler above), so they skip the reading.
-        return bool(text) and text not in ANY_MENU_BUTTON_TEXTS and self._index.found_in_text(text)
+        if not text or text in ANY_MENU_BUTTON_TEXTS:
+            return False
+        if len(text) <= _REMEMBERED_TEXT_LENGTH:
+            return self._found_in(text)
+        return self._read(text)
 
 
 async def crisis(update: Update, context: BotContext) -> None:
@@ -57,10 +71,5 @@ async def crisis(update: Update, context: BotContext) -> None:
 def handlers(content: Content) -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         MessageHandler(filters.ChatType.PRIVATE & menu_filter("emergency"), crisis),
-        MessageHandler(
-            _PRIVATE_TEXTS
-            & (filters.TEXT | filters.CAPTION)
-            & _CrisisFilter(list(content.crisis.words)),
-            crisis,
-        ),
+        MessageHandler(_CrisisWords(list(content.crisis.words)), crisis),
     ]
