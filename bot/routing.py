@@ -38,12 +38,16 @@ _QUANTIFIERS = frozenset("*+?{")
 
 def _has_top_level_choice(source: str) -> bool:
     """ "^a:x|^b:" may match without the first prefix: its "|" is outside any group."""
-    depth, escaped = 0, False
+    depth, escaped, in_class = 0, False, False
     for char in source:
         if escaped:
             escaped = False
         elif char == "\\":
             escaped = True
+        elif in_class:  # "[(|]": no group, no choice inside a class
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
         elif char == "(":
             depth += 1
         elif char == ")":

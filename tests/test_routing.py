@@ -46,6 +46,8 @@ async def _noop(update: object, context: object) -> None:
         (r"^st:", "st:"),
         (r"^ab?c", "a"),  # the b is optional
         (r"^x:a|^y:", None),  # a choice at the top: either prefix
+        (r"^x:[(]|^y:", None),  # the bracket is in a class: still a choice at the top
+        (r"^x:[|]y", "x:"),
         (r"info:", None),  # not anchored
         (re.compile(r"^info:", re.IGNORECASE), None),
         (re.compile(r"^info:"), "info:"),
