@@ -288,7 +288,6 @@ async def run(updates: int, parents: int, bookings: int) -> None:
         async with full, echo, same[0]:
             await full.start()  # persistence runs as in production
             await echo.start()
-            pass  # freeze off  # as `cop-bot run` does before its first update
             pair = Pair(full, echo, full_fake, same)
             # warm-up: imports, catalogs, SQLite pages
             for user in range(parents):

@@ -48,11 +48,7 @@ def drop_echoed_keyboards(endpoint: str, result: Any) -> None:
 # Values that PTB's default filling leaves as they are (when Defaults set no API defaults).
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _UNTOUCHED = (
-    str,
-    int,
-    float,
-    bool,
-    type(None),
+    *_SCALARS,
     LinkPreviewOptions,
     InlineKeyboardMarkup,
     ReplyKeyboardMarkup,

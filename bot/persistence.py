@@ -61,9 +61,9 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         application._user_ids_to_be_updated_in_persistence = set()
         application._user_ids_to_be_deleted_in_persistence = set()
         for user_id in touched - dropped:
-            self._save(kind="user", key=str(user_id), value=application.user_data[user_id] or None)
+            self._save_user(user_id, application.user_data[user_id])
         for user_id in dropped:
-            self._save(kind="user", key=str(user_id), value=None)
+            self._save_user(user_id, None)
         for name, states in application._conversation_handler_conversations.items():
             for key, new_state in states.pop_accessed_write_items():
                 if isinstance(new_state, PendingState):
@@ -73,7 +73,14 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
                         states.mark_as_accessed(key)
                         new_state = new_state.old_state
                 value = None if new_state is TrackingDict.DELETED else new_state
-                self._save(kind="conversation", name=name, key=json.dumps(list(key)), value=value)
+                self._save_conversation(name, key, value)
+
+    def _save_user(self, user_id: int, data: dict[Any, Any] | None) -> None:
+        # Encoded to JSON at once (`_save`): that is the copy, no deepcopy needed.
+        self._save(kind="user", key=str(user_id), value=data or None)
+
+    def _save_conversation(self, name: str, key: ConversationKey, value: object | None) -> None:
+        self._save(kind="conversation", name=name, key=json.dumps(list(key)), value=value)
 
     def _take(self) -> dict[state.Slot, str | None]:
         # Counted as written from now on: a later change back to the old value must be
@@ -140,10 +147,10 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        self._save(kind="conversation", name=name, key=json.dumps(list(key)), value=new_state)
+        self._save_conversation(name, key, new_state)
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
-        self._save(kind="user", key=str(user_id), value=deepcopy(data) or None)
+        self._save_user(user_id, data)
 
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
         self._save(kind="chat", key=str(chat_id), value=deepcopy(data) or None)
@@ -158,7 +165,7 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         self._save(kind="chat", key=str(chat_id), value=None)
 
     async def drop_user_data(self, user_id: int) -> None:
-        self._save(kind="user", key=str(user_id), value=None)
+        self._save_user(user_id, None)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
         return None

@@ -88,7 +88,7 @@ class _SerialisedOnce:
 
 
 class _NoPreview(_SerialisedOnce, LinkPreviewOptions):
-    """Link previews off: goes with every view (a phone or an address is no link)."""
+    """Link previews off, for a text that holds a link (see `_preview_options`)."""
 
     __slots__ = ("_as_dict",)
 

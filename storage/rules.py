@@ -55,11 +55,18 @@ def load_rules(session: Session) -> OpeningRules:
 
 def rules_of(db: Database) -> OpeningRules:
     """The rules, from the cache when fresh: the info views then open no session at all."""
-    hit = _cache.get(db.engine.url)
-    if hit is not None and clock.monotonic() - hit[0] < RULES_TTL_SECONDS:
-        return hit[1]
+    fresh = _fresh(_cache, db.engine.url)
+    if fresh is not None:
+        return fresh
     with db.read() as session:
         return load_rules(session)
+
+
+def _fresh(cache: dict[URL, tuple[float, T]], key: URL) -> T | None:
+    hit = cache.get(key)
+    if hit is None or clock.monotonic() - hit[0] >= RULES_TTL_SECONDS:
+        return None
+    return hit[1]
 
 
 def _cached(
@@ -67,11 +74,11 @@ def _cached(
 ) -> T:
     """`read(session)` kept per database for RULES_TTL_SECONDS (dropped on a change here)."""
     key = session.get_bind().engine.url  # the same for the database's every engine
-    now = clock.monotonic()
-    hit = cache.get(key)
-    if hit is None or now - hit[0] >= RULES_TTL_SECONDS:
-        hit = cache[key] = (now, read(session))
-    return hit[1]
+    fresh = _fresh(cache, key)
+    if fresh is None:
+        fresh = read(session)
+        cache[key] = (clock.monotonic(), fresh)
+    return fresh
 
 
 @event.listens_for(OrmSession, "after_flush")

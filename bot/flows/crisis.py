@@ -37,9 +37,8 @@ class _CrisisWords(filters.UpdateFilter):
 
     def __init__(self, words: list[str]) -> None:
         super().__init__(name="crisis")
-        index = PhraseIndex(words)
-        self._found_in = lru_cache(maxsize=2048)(index.found_in_text)
-        self._read = index.found_in_text
+        self._index = PhraseIndex(words)
+        self._remembered = lru_cache(maxsize=2048)(self._index.found_in_text)
 
     def filter(self, update: Update) -> bool:
         message = update.message or update.edited_message
@@ -51,8 +50,8 @@ class _CrisisWords(filters.UpdateFilter):
         if not text or text in ANY_MENU_BUTTON_TEXTS:
             return False
         if len(text) <= _REMEMBERED_TEXT_LENGTH:
-            return self._found_in(text)
-        return self._read(text)
+            return self._remembered(text)
+        return self._index.found_in_text(text)
 
 
 async def crisis(update: Update, context: BotContext) -> None:
