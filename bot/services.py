@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
+from functools import cached_property
 
 from bot.centre import Content, content_for
 from bot.config import Settings
+from bot.text import KeywordIndex
 from storage.clock import utcnow
 from storage.db import Database
 from storage.reminders import ReminderPolicy
@@ -35,6 +37,11 @@ class Services:
             quiet_start=_hhmm(s.reminder_quiet_start),
             quiet_end=_hhmm(s.reminder_quiet_end),
         )
+
+    @cached_property
+    def faq(self) -> KeywordIndex:
+        """The FAQ's keywords, read once per process (free text is matched against them)."""
+        return KeywordIndex((f.answer, f.keywords) for f in self.content.faq)
 
     def now(self) -> datetime:
         return utcnow()

@@ -138,12 +138,49 @@ def is_crisis(text: str, words: Iterable[str]) -> bool:
     return PhraseIndex(words).found_in_text(text)
 
 
+class KeywordIndex:
+    """FAQ keywords read once; each word a message holds is compared with them once.
+
+    Same rule as `phrase_in` with typos forgiven. The typo check (difflib) is the costly
+    part, and people write the same few hundred words: what each word matches is kept.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, Sequence[str]]]) -> None:
+        self._entries = [
+            (key, [words for words in map(_phrase_tokens, keywords) if words])
+            for key, keywords in entries
+        ]
+        self._vocabulary = frozenset(w for _, phrases in self._entries for p in phrases for w in p)
+        self._matching = lru_cache(maxsize=8192)(self._words_matching)
+
+    def _words_matching(self, token: str) -> frozenset[str]:
+        return frozenset(
+            w for w in self._vocabulary if _token_matches(w, token, prefix=True, fuzzy=True)
+        )
+
+    def best(self, text: str) -> str | None:
+        """The key whose keywords match most; None when nothing matches."""
+        matched = [self._matching(token) for token in tokens(text)]
+        best: tuple[int, str] | None = None
+        for key, phrases in self._entries:
+            score = sum(len(words) for words in phrases if _in_a_row(words, matched))
+            if score and (best is None or score > best[0]):
+                best = (score, key)
+        return best[1] if best else None
+
+
+def _in_a_row(words: Sequence[str], matched: Sequence[frozenset[str]]) -> bool:
+    """The phrase's words, each among what a token of the text matched, one after another."""
+    size = len(words)
+    return any(
+        all(w in m for w, m in zip(words, matched[start : start + size], strict=True))
+        for start in range(len(matched) - size + 1)
+    )
+
+
 def best_match(text: str, entries: Iterable[tuple[str, Sequence[str]]]) -> str | None:
-    """The key whose keywords match most (typos forgiven); None when nothing matches."""
-    text_tokens = tokens(text)
-    best: tuple[int, str] | None = None
-    for key, keywords in entries:
-        score = sum(len(tokens(k)) for k in keywords if phrase_in(k, text_tokens, fuzzy=True))
-        if score and (best is None or score > best[0]):
-            best = (score, key)
-    return best[1] if best else None
+    """The key whose keywords match most (typos forgiven); None when nothing matches.
+
+    The bot keeps one `KeywordIndex` (see `Services.faq`); this is the one-off form.
+    """
+    return KeywordIndex(entries).best(text)

@@ -15,7 +15,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 from bot.answers import faq_answer, not_understood_text, opening_hours
 from bot.context import BotContext
 from bot.i18n import N_, _
-from bot.text import best_match
 from bot.ui import (
     PRIVATE_MESSAGE,
     inline,
@@ -49,8 +48,7 @@ async def free_text(update: Update, context: BotContext) -> None:
     services = context.services
     message = require_message(update)
     text = message.text or ""
-    entries = [(f.answer, f.keywords) for f in services.content.faq]
-    key = best_match(text[:MAX_READ], entries)
+    key = services.faq.best(text[:MAX_READ])
     log.info("free text on update %s: faq=%s", update.update_id, key or "-")
     if key is None:
         await message.reply_text(not_understood_text(services.content), reply_markup=main_menu())

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.answers import faq_answer
-from bot.text import best_match, skeleton
+from bot.text import KeywordIndex, best_match, phrase_in, skeleton, tokens
 from tests.chat import Chat
 
 CASES = [
@@ -121,3 +121,27 @@ async def test_unknown_text_is_answered_kindly(chat: Chat) -> None:
     assert "0373 9 10 76" in chat.last_text()
     labels = [label for label, _ in chat.last().buttons()]
     assert "📋 Услуги" in labels
+
+
+def _phrase_by_phrase(text: str, entries: list[tuple[str, list[str]]]) -> str | None:
+    """The FAQ read the slow way: every keyword checked against the whole text."""
+    text_tokens = tokens(text)
+    best: tuple[int, str] | None = None
+    for key, keywords in entries:
+        score = sum(len(tokens(k)) for k in keywords if phrase_in(k, text_tokens, fuzzy=True))
+        if score and (best is None or score > best[0]):
+            best = (score, key)
+    return best[1] if best else None
+
+
+def test_index_reads_as_phrase_by_phrase(content: Any) -> None:
+    """The kept index picks what checking each keyword in turn would pick, for any text."""
+    entries = [(f.answer, list(f.keywords)) for f in content.faq]
+    index = KeywordIndex(entries)
+    words = [t for keywords in (e[1] for e in entries) for k in keywords for t in k.split()]
+    texts = [text for text, _ in CASES] + [
+        " ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(0, len(words), 3)
+    ]
+    texts += [t[:-1] + "я" for t in texts if len(t) > 5]  # typos at the end of a word
+    for text in texts:
+        assert index.best(text) == _phrase_by_phrase(text, entries), text
