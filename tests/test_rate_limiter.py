@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import bisect
+import random
 
 import pytest
 from telegram.error import RetryAfter
@@ -87,4 +89,48 @@ async def test_a_message_refused_again_and_again_gives_up(clock: list[float]) ->
     with pytest.raises(RetryAfter):
         await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": -100}, None)
     assert len(calls) == 3
+    await limiter.shutdown()
+
+
+async def test_no_second_at_telegram_holds_more_than_30_however_late_they_arrive(
+    clock: list[float],
+) -> None:
+    """Messages delayed on the way (a busy Bot API) must not bunch into one second there.
+
+    Telegram counts a message somewhere between our sending it and its answer; any such
+    moment is picked here, and no second may hold more than 30 of them.
+    """
+    window = limits.SecondWindow(30)
+    rng = random.Random(7)
+    arrivals: list[float] = []
+
+    async def message() -> None:
+        await window.enter()
+        sent = clock[0]
+        await asyncio.sleep(rng.choice([0.0, 0.01, 0.05, 0.3]))  # the way there and back
+        arrivals.append(sent + rng.random() * (clock[0] - sent))
+        window.leave()
+
+    await asyncio.gather(*(message() for _ in range(300)))
+    arrivals.sort()
+    assert len(arrivals) == 300
+    assert max(bisect.bisect_left(arrivals, at + 1.0) - i for i, at in enumerate(arrivals)) <= 30
+
+
+async def test_the_limiter_sends_no_31st_message_within_the_second(clock: list[float]) -> None:
+    limiter = CentreRateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0)
+    await limiter.initialize()
+    sent: list[float] = []
+
+    async def call() -> bool:
+        sent.append(clock[0])
+        return True
+
+    await asyncio.gather(
+        *(
+            limiter.process_request(call, (), {}, "sendMessage", {"chat_id": n}, None)
+            for n in range(1, 32)
+        )
+    )
+    assert len(sent) == 31 and sent[-1] - sent[0] >= 1.0
     await limiter.shutdown()
