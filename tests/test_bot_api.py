@@ -20,11 +20,10 @@ from telegram import (
 )
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.ext import Defaults, ExtBot
-from telegram.request import BaseRequest, RequestData
 
 from bot import ui
 from bot.bot_api import CentreBot, _blank, drop_echoed_keyboards, echoed_message
-from bot.fakeapi import BOT_USER
+from bot.fakeapi import BOT_USER, FakeBotAPI
 from tests.chat import Chat
 
 KEYBOARD = {"inline_keyboard": [[{"text": "Да", "callback_data": "x"}]]}
@@ -154,27 +153,15 @@ def test_echoed_messages_are_built_as_ptb_builds_them() -> None:
             raise AssertionError("an echoed message must be frozen like PTB's")
 
 
-class _Answers(BaseRequest):
-    """Answers each call with the next scripted result."""
+class _Answers(FakeBotAPI):
+    """The offline Bot API answering each call with the next scripted result."""
 
     def __init__(self, *results: object) -> None:
+        super().__init__()
         self.results = list(results)
 
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 5.0
-
-    async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None, **kw: Any
-    ) -> tuple[int, bytes]:
-        result = BOT_USER if url.endswith("getMe") else self.results.pop(0)
-        return 200, json.dumps({"ok": True, "result": result}).encode()
+    def _result_for(self, method: str, params: dict[str, Any]) -> Any:
+        return BOT_USER if method == "getMe" else self.results.pop(0)
 
 
 async def test_sending_and_editing_return_the_echoed_message() -> None:
