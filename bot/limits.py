@@ -28,8 +28,8 @@ log = logging.getLogger(__name__)
 
 _now = time.monotonic  # a seam for tests (a fake clock)
 
-OVERALL_PER_SECOND = 29  # one below Telegram's 30
-TELEGRAM_PER_SECOND = 30
+TELEGRAM_PER_SECOND = 30  # messages in any second, overall
+OVERALL_PER_SECOND = TELEGRAM_PER_SECOND - 1  # our spacing: one below Telegram's
 GROUP_PER_MINUTE = 19  # one below Telegram's 20: spaced exactly 3 s, jitter makes 21 in a minute
 
 # Bot API methods Telegram does not count as messages.
