@@ -91,7 +91,7 @@ def build_application(
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot; `request` swaps the Bot API transport (console, tests)."""
     services = services or Services.from_settings(settings)
-    builder = (
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token or "0:offline")
         .defaults(Defaults(tzinfo=settings.tz))

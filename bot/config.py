@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     rate_limiter: bool = Field(default=True, alias="RATE_LIMITER")
     # Bot API transport (seconds): how long a getUpdates long poll lasts, and how long to
     # wait for any answer beyond it before giving up (a timeout is never retried blindly).
-    poll_timeout: float = Field(default=10.0, alias="POLL_TIMEOUT")
+    poll_timeout: int = Field(default=10, alias="POLL_TIMEOUT")  # whole seconds (getUpdates)
     api_read_timeout: float = Field(default=10.0, alias="API_READ_TIMEOUT")
 
     # Webhook mode.

@@ -130,7 +130,7 @@ class CentreRateLimiter(BaseRateLimiter[int]):
         group_time_period: float = 60 / GROUP_PER_MINUTE,
         max_retries: int = 3,
     ) -> None:
-        self._overall = (
+        self._overall: AsyncLimiter | None = (
             AsyncLimiter(overall_max_rate, overall_time_period)
             if overall_max_rate and overall_time_period
             else None
@@ -156,10 +156,10 @@ class CentreRateLimiter(BaseRateLimiter[int]):
             for key, limiter in list(self._groups.items()):
                 if limiter.has_capacity(limiter.max_rate):
                     del self._groups[key]
-        limiter = self._groups.get(group)
-        if limiter is None:
-            limiter = self._groups[group] = AsyncLimiter(rate, period)
-        return limiter
+        found = self._groups.get(group)
+        if found is None:
+            found = self._groups[group] = AsyncLimiter(rate, period)
+        return found
 
     async def _wait_for_gate(self) -> None:
         # A time, not an Event: another 429 meanwhile moves it later.
@@ -176,7 +176,9 @@ class CentreRateLimiter(BaseRateLimiter[int]):
     ) -> Answer:
         """One attempt: the gate first, then the turn (group, overall), then the second."""
         await self._wait_for_gate()
-        overall = self._overall if to_chat and self._overall is not None else nullcontext()
+        overall: AbstractAsyncContextManager[Any] = (
+            self._overall if to_chat and self._overall is not None else nullcontext()
+        )
         async with self._group_limiter(group), overall:
             await self._second.enter()
             try:

@@ -18,7 +18,7 @@ The bot uses that as PTB documents it:
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any, NoReturn, TypeVar
 
 from telegram.ext import ApplicationHandlerStop, BaseHandler, ConversationHandler
@@ -34,7 +34,7 @@ C = TypeVar("C")
 
 def answered(
     callback: Callable[[U, C], Awaitable[object]],
-) -> Callable[[U, C], Awaitable[NoReturn]]:
+) -> Callable[[U, C], Coroutine[Any, Any, NoReturn]]:
     """A conversation step that answers the update itself: no later group may answer it too."""
 
     @functools.wraps(callback)
