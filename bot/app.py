@@ -16,6 +16,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from admin.telegram import handlers as staff
+from admin.telegram.outbox import Waker
 from bot import jobs
 from bot.bot_api import CentreApplicationBuilder
 from bot.config import Settings
@@ -67,6 +68,20 @@ class CentreApplication(Application):  # type: ignore[type-arg]
     A half-finished booking then survives even a kill -9 right after the bot answered;
     unchanged rows are skipped by the persistence, so the cost is one small write per step.
     """
+
+    outbox_waker: Waker | None = None
+
+    async def initialize(self) -> None:
+        await super().initialize()
+        if self.outbox_waker is None:
+            self.outbox_waker = Waker(self)
+        self.outbox_waker.open()
+
+    async def shutdown(self) -> None:
+        if self.outbox_waker is not None:
+            self.outbox_waker.close()
+            self.outbox_waker = None
+        await super().shutdown()
 
     async def process_update(self, update: object) -> None:
         # Speak the user's Telegram language when we have it, Bulgarian otherwise.
