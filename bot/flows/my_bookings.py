@@ -167,7 +167,6 @@ async def do_cancel(update: Update, context: BotContext) -> None:
     await show_list(update, context, prefix=prefix + "\n\n")
 
 
-
 async def ask_day(update: Update, context: BotContext) -> None:
     """Show the days with free places to move the appointment to."""
     appointment = await _own(update, context)
