@@ -130,7 +130,7 @@ def register_handlers(
     # Note: order matters. Crisis words first (answer before anything else, in any
     # state), then conversations and views; the fallback comes last. Each group is
     # indexed (bot/routing.py): a handler is asked only about updates it could take.
-    application.add_handlers(indexed(crisis.handlers(services.content)), group=GROUP_CRISIS)
+    application.add_handlers(indexed(crisis.handlers(services.understanding)), group=GROUP_CRISIS)
     main_handlers = [
         *staff.handlers(services.settings),  # staff commands check the role themselves
         *booking.handlers(services.settings.conversation_timeout_minutes),  # conversations first
