@@ -18,6 +18,7 @@ import itertools
 import re
 import tomllib
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -277,6 +278,8 @@ class Rule:
     asking_level: str = ""
     # The classes in the order listed ("бият детето": the verb before the child).
     ordered: bool = False
+    # An intent read only when nothing else is ("час" alone: which one? the bot asks back).
+    alone: bool = False
 
     def match(self, found: Sequence[frozenset[str]]) -> tuple[int, ...] | None:
         """Positions of the words that satisfy the rule, or None."""
@@ -284,14 +287,21 @@ class Rule:
         if not all(places):
             return None
         near = self.near if len(self.all) > 1 else 0
-        for combo in itertools.product(*places):
-            if len(set(combo)) != len(combo) or max(combo) - min(combo) > near:
-                continue
-            if self.ordered and list(combo) != sorted(combo):
-                continue
-            if self.unless and self._cancelled(found, combo):
-                continue
-            return combo
+        for first in places[0]:
+            # Only the words within reach of this one: a long message stays cheap.
+            nearby = [
+                p[bisect_left(p, first - near) : bisect_right(p, first + near)]
+                for p in places[1:]
+            ]
+            for rest in itertools.product(*nearby):
+                combo = (first, *rest)
+                if len(set(combo)) != len(combo) or max(combo) - min(combo) > near:
+                    continue
+                if self.ordered and list(combo) != sorted(combo):
+                    continue
+                if self.unless and self._cancelled(found, combo):
+                    continue
+                return combo
         return None
 
     def _cancelled(self, found: Sequence[frozenset[str]], combo: Sequence[int]) -> bool:
@@ -316,6 +326,7 @@ def _rule(raw: Mapping[str, object], result_key: str) -> Rule:
         weight=int(raw.get("weight", len(classes))),  # type: ignore[call-overload]
         asking_level=str(raw.get("asking_level", "")),
         ordered=bool(raw.get("ordered", False)),
+        alone=bool(raw.get("alone", False)),
     )
 
 
@@ -344,12 +355,13 @@ class _Hit:
     weight: int
     places: frozenset[int]
     asking_level: str
+    alone: bool = False
 
 
 class Understanding:
     """The word classes and rules, read once per process; `read(text)` per message."""
 
-    MAX_WORDS = 200  # a long message is read this far (the first words carry the cry)
+    MAX_WORDS = 1000  # more than a Telegram message (4096 characters) holds
 
     def __init__(
         self,
@@ -433,13 +445,23 @@ class Understanding:
             places = rule.match(found)
             if places is not None:
                 hit = _Hit(
-                    rule.result, rule.level, rule.weight, frozenset(places), rule.asking_level
+                    rule.result,
+                    rule.level,
+                    rule.weight,
+                    frozenset(places),
+                    rule.asking_level,
+                    rule.alone,
                 )
                 hits.append(hit)
         return hits
 
     def _choose(self, hits: Sequence[_Hit]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The intents to answer, in the order written; or two or three to ask back about."""
+        if any(not h.alone for h in hits):
+            hits = [h for h in hits if not h.alone]
+        else:
+            found = tuple(dict.fromkeys(h.result for h in hits))
+            return (found, ()) if len(found) == 1 else ((), found[:3])
         best: dict[str, tuple[float, frozenset[int]]] = {}
         for hit in hits:
             score, places = best.get(hit.result, (0.0, frozenset()))
@@ -450,7 +472,8 @@ class Understanding:
         for winner, losers in self.beats.items():
             if winner in best:
                 for loser in losers:
-                    best.pop(loser, None)
+                    if loser in best and best[loser][0] <= best[winner][0] + 1:
+                        best.pop(loser)
         kept: dict[str, tuple[float, frozenset[int]]] = {}
         tied: set[str] = set()
         for key, (score, places) in sorted(best.items(), key=lambda kv: -kv[1][0]):
@@ -459,9 +482,11 @@ class Understanding:
                 kept[key] = (score, places)
             elif abs(kept[rival][0] - score) < 0.05:
                 tied |= {rival, key}
-        if tied:
+        strongest = max((score for k, (score, _) in kept.items() if k not in tied), default=0)
+        if tied and max(best[k][0] for k in tied) >= strongest:
             ordered = sorted(tied, key=lambda k: -best[k][0])
             return (), tuple(ordered[:3])
+        kept = {k: v for k, v in kept.items() if k not in tied}
         intents = sorted(kept, key=lambda k: min(kept[k][1]))
         return tuple(intents), ()
 

@@ -25,7 +25,6 @@ __all__ = ["crisis_text", "handlers"]
 
 log = logging.getLogger(__name__)
 
-MAX_READ = 2000  # a 4096-character message is read this far
 
 
 def _text_of(update: Update) -> str | None:
@@ -50,9 +49,9 @@ class _CrisisWords(filters.UpdateFilter):
         text = _text_of(update)
         # Most texts are the menu's own buttons: they hold no crisis word (🆘 has its own
         # handler above), so they skip the reading.
-        if not text or text in ANY_MENU_BUTTON_TEXTS:
-            return None
-        reading = self._understanding.read(text[:MAX_READ])
+        if not text or text in ANY_MENU_BUTTON_TEXTS or text.startswith("/"):
+            return None  # commands ("/help") are no cry for help
+        reading = self._understanding.read(text)
         return {"readings": [reading]} if reading.is_crisis else None
 
 

@@ -40,7 +40,6 @@ from storage.slots import bookable_days, free_slots_between
 
 log = logging.getLogger(__name__)
 
-MAX_READ = 2000  # a 4096-character message is read only this far for the FAQ
 NEXT_FREE = 3  # "кога мога да дойда": this many free times
 
 
@@ -66,7 +65,7 @@ def facts_for(services: Services, keys: tuple[str, ...]) -> Facts:
 
 def answer_for(services: Services, text: str) -> Answer:
     """What the bot says to free text outside a conversation (no crisis in it)."""
-    reading = services.understanding.read(text[:MAX_READ])
+    reading = services.understanding.read(text)
     if reading.choices:
         answer = Answer(choices_text(), choice_buttons(reading.choices))
     elif reading.intents:

@@ -49,7 +49,7 @@ async def test_today_grouped_in_time_order_with_marks(
     lines = [line for line in text.splitlines() if line[:1] in "⏳✅❌" and line[2:3].isdigit()]
     assert lines == [
         "⏳ 09:00 Иван Колев · Консултация за родители",
-        "❌ 11:00 Иван Колев · Информация за права и помощи",
+        "❌ 11:00 Иван Колев · Информация за социални права",
         "✅ 15:30 Мария Петрова · Консултация за родители",
     ]
     assert staff_chat.callback_data("st:open:") == [
