@@ -203,7 +203,10 @@ class WordClasses:
             target, text = self.suffix, entry[1:]
         else:
             target, text = self.exact, entry
-        key = skeleton(words(text)[0] if words(text) else text).replace(" ", "")
+        parts = words(text)
+        if len(parts) > 1:
+            raise ValueError(f"class {name}: one word per entry, not {entry!r}")
+        key = skeleton(parts[0] if parts else text).replace(" ", "")
         if key:
             target.setdefault(key, set()).add(name)
 
@@ -280,6 +283,8 @@ class Rule:
     ordered: bool = False
     # An intent read only when nothing else is ("час" alone: which one? the bot asks back).
     alone: bool = False
+    # Classes that cancel only right beside a matched word ("се бие": a fight, not a beating).
+    unless_next: tuple[str, ...] = ()
 
     def match(self, found: Sequence[frozenset[str]]) -> tuple[int, ...] | None:
         """Positions of the words that satisfy the rule, or None."""
@@ -299,16 +304,20 @@ class Rule:
                     continue
                 if self.ordered and list(combo) != sorted(combo):
                     continue
-                if self.unless and self._cancelled(found, combo):
+                if self.unless and self._cancelled(found, combo, self.unless, max(self.near, 2)):
+                    continue
+                if self.unless_next and self._cancelled(found, combo, self.unless_next, 1):
                     continue
                 return combo
         return None
 
-    def _cancelled(self, found: Sequence[frozenset[str]], combo: Sequence[int]) -> bool:
-        reach = max(self.near, 2)
+    @staticmethod
+    def _cancelled(
+        found: Sequence[frozenset[str]], combo: Sequence[int], classes: Sequence[str], reach: int
+    ) -> bool:
         start, end = max(0, min(combo) - reach), min(len(found), max(combo) + reach + 1)
         return any(
-            i not in combo and any(c in found[i] for c in self.unless) for i in range(start, end)
+            i not in combo and any(c in found[i] for c in classes) for i in range(start, end)
         )
 
 
@@ -327,6 +336,7 @@ def _rule(raw: Mapping[str, object], result_key: str) -> Rule:
         asking_level=str(raw.get("asking_level", "")),
         ordered=bool(raw.get("ordered", False)),
         alone=bool(raw.get("alone", False)),
+        unless_next=tuple(str(c) for c in raw.get("unless_next", ())),  # type: ignore[attr-defined]
     )
 
 
@@ -379,7 +389,7 @@ class Understanding:
         known |= {n for names in classes.prefix.values() for n in names}
         known |= {n for names in classes.suffix.values() for n in names}
         for rule in (*self.crisis_rules, *self.intent_rules):
-            missing = [c for c in (*rule.all, *rule.unless) if c not in known]
+            missing = [c for c in (*rule.all, *rule.unless, *rule.unless_next) if c not in known]
             if missing:
                 raise ValueError(f"rule for {rule.result}: unknown classes {missing}")
             if rule.result not in CATEGORIES and rule in self.crisis_rules:
