@@ -118,3 +118,18 @@ def test_contacts_text(content: Any) -> None:
     assert "☎️ Директор: 0888 20 80 27" in text
     assert "✉️ cop@harmanli.bg" in text
     assert "Понеделник – петък" in text
+
+
+def test_a_time_inside_a_sentence_takes_its_prepositions() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.i18n import format_when_at
+
+    tz = ZoneInfo("Europe/Sofia")
+    now = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+    with language("bg"):
+        tuesday = datetime(2026, 12, 8, 7, 0, tzinfo=UTC)
+        assert format_when_at(tuesday, tz, now) == "във вторник, 8 декември, в 09:00 ч."
+        wednesday = datetime(2026, 12, 9, 7, 0, tzinfo=UTC)
+        assert format_when_at(wednesday, tz, now) == "в сряда, 9 декември, в 09:00 ч."

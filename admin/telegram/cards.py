@@ -272,7 +272,7 @@ def declined_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: da
 
 def cancelled_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: datetime) -> str:
     lines = [
-        _("За съжаление центърът отмени часа Ви: {when}").format(
+        _("За съжаление центърът отказа часа Ви: {when}").format(
             when=format_when(view.start, tz, now)
         )
     ]

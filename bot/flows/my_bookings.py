@@ -29,7 +29,7 @@ from bot.flows.common import (
     topic_title,
     user_id,
 )
-from bot.i18n import _, format_when
+from bot.i18n import _, format_when, format_when_at
 from bot.ui import inline, menu_button, menu_filter, show
 from storage import booking
 from storage.errors import (
@@ -73,7 +73,7 @@ async def show_list(update: Update, context: BotContext, *, prefix: str = "") ->
             rows.append(
                 [
                     (_("🔁 Преместете {date}").format(date=short), f"my:move:{a.id}"),
-                    (_("✖️ Откажете {date}").format(date=short), f"my:cancel:{a.id}"),
+                    (_("✖️ Отменете {date}").format(date=short), f"my:cancel:{a.id}"),
                 ]
             )
         text = "\n".join(lines)
@@ -130,9 +130,13 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
     appointment = await _own(update, context)
     if appointment is None:
         return
-    text = _("Да откажем ли часа {when}?").format(when=_when(context, appointment.start))
+    text = _("Да отменим ли часа {when}?").format(
+        when=format_when_at(
+            appointment.start, context.services.settings.tz, context.services.now()
+        )
+    )
     rows: Rows = [
-        [(_("✖️ Да, откажете"), f"my:cancelok:{appointment.id}")],
+        [(_("✖️ Да, отменете"), f"my:cancelok:{appointment.id}")],
         [(_("⬅️ Назад"), "my:list")],
     ]
     await show(update, text, inline(rows))
@@ -155,7 +159,7 @@ async def do_cancel(update: Update, context: BotContext) -> None:
     except (InvalidTransition, NotAllowed, NotFound):
         await show_list(update, context, prefix=_("Този час вече не е активен.") + "\n\n")
         return
-    prefix = _("Часът {when} е отказан. Благодарим Ви, че ни уведомихте.").format(
+    prefix = _("Часът {when} е отменен. Благодарим Ви, че ни уведомихте.").format(
         when=_when(context, appointment.start)
     )
     await show_list(update, context, prefix=prefix + "\n\n")
@@ -253,7 +257,7 @@ async def do_move(update: Update, context: BotContext) -> None:
         return
     prefix = _("Часът Ви е преместен: {when}").format(when=_when(context, moved.start))
     if moved.status == AppointmentStatus.pending:
-        prefix += " " + _("Центърът ще го потвърди.")
+        prefix += " " + _("Центърът ще потвърди новия час.")
     await show_list(update, context, prefix=prefix + "\n\n")
     await _announce(context, appointment.id, "moved")
 

@@ -294,7 +294,7 @@ async def test_parent_texts_name_the_time_plainly(
     await staff_chat.tap(f"st:ok:{proposed}")
     await staff_chat.tap(f"st:cx:{proposed}")
     await staff_chat.tap(staff_chat.callback_data("st:r:c:")[0])
-    assert "центърът отмени часа Ви: сряда, 25 ноември" in parent_chat.last_text()
+    assert "центърът отказа часа Ви: сряда, 25 ноември" in parent_chat.last_text()
     for call in parent_chat.visible():
         assert "ч.." not in call.text and " в утре" not in call.text, call.text
 

@@ -122,7 +122,7 @@ async def test_cancel_a_confirmed_one(
     await staff_chat.tap(f"st:r:c:{ids['today_late']}:1")
     row = get_appointment(services.db, ids["today_late"])
     assert row.status == "cancelled_by_staff" and row.cancel_reason == "Специалистът отсъства"
-    assert "центърът отмени часа Ви" in parent_chat.last_text()
+    assert "центърът отказа часа Ви" in parent_chat.last_text()
     assert parent_chat.callback_data() == ["book:start"]
 
 

@@ -48,7 +48,7 @@ def no_free_places_text(context: BotContext) -> str:
 def limit_text() -> str:
     return _(
         "Вече имате {limit} запазени часа — толкова може да има един родител. "
-        "Можете да преместите или откажете някой от тях."
+        "Можете да преместите или отмените някой от тях."
     ).format(limit=booking.MAX_FUTURE_BOOKINGS)
 
 
@@ -58,7 +58,7 @@ def my_bookings_row() -> list[tuple[str, str]]:
 
 def cancel_row(back: bool = True) -> list[tuple[str, str]]:
     row = [(_("⬅️ Назад"), "book:back")] if back else []
-    row.append((_("✖️ Откажи"), "book:abort"))
+    row.append((_("✖️ Отменям"), "book:abort"))
     return row
 
 
@@ -81,7 +81,7 @@ async def ask_note(update: Update, context: BotContext) -> int:
         "⚠️ Не пишете здравословни или други лични подробности — ще ги споделите "
         "със специалиста на място."
     )
-    rows: Rows = [[(_("Пропусни"), "book:skip")], cancel_row()]
+    rows: Rows = [[(_("Пропускам"), "book:skip")], cancel_row()]
     await show(update, text, inline(rows))
     return remember_step(context, NOTE)
 
@@ -176,8 +176,8 @@ def summary_text(context: BotContext) -> str:
 
 async def ask_summary(update: Update, context: BotContext) -> int:
     rows: Rows = [
-        [(_("✅ Потвърди"), "book:confirm")],
-        [(_("✏️ Промени"), "book:change"), (_("✖️ Откажи"), "book:abort")],
+        [(_("✅ Потвърждавам"), "book:confirm")],
+        [(_("✏️ Промяна"), "book:change"), (_("✖️ Отменям"), "book:abort")],
     ]
     await show(update, summary_text(context), inline(rows))
     return remember_step(context, SUMMARY)
@@ -208,7 +208,7 @@ async def next_step(update: Update, context: BotContext) -> int:
         if stored is None or stored.consent_at is None:
             return await ask_consent(update, context)
         d["consented"] = True
-        # A returning parent: offer what we already hold; "Промени" changes it.
+        # A returning parent: offer what we already hold; "Промяна" changes it.
         if not d.get("name") and stored.name and not d.get("asked_name"):
             d["name"] = stored.name
         if not d.get("phone") and stored.phone and not d.get("asked_phone"):
@@ -248,8 +248,8 @@ async def reshow(update: Update, context: BotContext) -> int:
 def booked_text(context: BotContext, start: datetime) -> str:
     services = context.services
     return _(
-        "✅ Часът Ви е запазен: {when}\n"
-        "Центърът ще го потвърди и ще Ви пишем тук. "
+        "✅ Заявката Ви е изпратена: {when}\n"
+        "Центърът ще я потвърди и ще Ви пишем тук. "
         "Часовете си виждате в „🗓 Моите часове“."
     ).format(when=format_when(start, services.settings.tz, services.now()))
 
