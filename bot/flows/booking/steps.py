@@ -35,7 +35,7 @@ from bot.flows.common import (
     user_id,
 )
 from bot.i18n import _, format_day_short, format_when
-from bot.ui import inline, main_menu, show
+from bot.ui import MENU_LABELS, inline, main_menu, show
 from storage import booking, parents
 
 
@@ -70,7 +70,7 @@ def remember_step(context: BotContext, state: int) -> int:
 async def ask_topic(update: Update, context: BotContext) -> int:
     topics = context.services.content.booking.topics
     rows: Rows = [[(_(t.title), f"book:topic:{t.key}")] for t in topics]
-    rows.append(cancel_row(back=False))
+    rows.append(cancel_row(back=bool(data(context).get("changing"))))
     await show(update, _("За какво искате консултация? Изберете тема."), inline(rows))
     return remember_step(context, TOPIC)
 
@@ -148,7 +148,10 @@ async def ask_phone(update: Update, context: BotContext, *, prefix: str = "") ->
     )
     await show(update, text, inline([cancel_row()]))
     share = ReplyKeyboardMarkup(
-        [[KeyboardButton(_("📱 Изпратете номера си"), request_contact=True)]],
+        [
+            [KeyboardButton(_("📱 Изпратете номера си"), request_contact=True)],
+            [KeyboardButton(_(MENU_LABELS["emergency"]))],  # 🆘 stays within reach
+        ],
         resize_keyboard=True,
         one_time_keyboard=True,
     )
@@ -175,6 +178,7 @@ def summary_text(context: BotContext) -> str:
 
 
 async def ask_summary(update: Update, context: BotContext) -> int:
+    data(context).pop("changing", None)  # a change in progress is done
     rows: Rows = [
         [(_("✅ Потвърждавам"), "book:confirm")],
         [(_("✏️ Промяна"), "book:change"), (_("✖️ Отменям"), "book:abort")],
