@@ -92,10 +92,15 @@ _LAUGHTER = re.compile(
 )
 
 
+# "S.O.S.", "с.о.с", "S O S": one word.
+_SOS = re.compile(r"(?<!\w)[sс][.\s]{1,2}[oо][.\s]{1,2}[sс](?!\w)\.?", re.IGNORECASE)
+
+
 def words(text: str) -> list[str]:
     """The message's words, lowered; a Latin look-alike inside a Cyrillic word is read as one."""
     text = unicodedata.normalize("NFKC", text).lower().replace("ѐ", "е")
     text = _LAUGHTER.sub(" хаха ", text)
+    text = _SOS.sub(" sos ", text)
     out = []
     for match in re.finditer(r"[^\W_]+(?:['`][^\W_]+)*", text):
         word = match.group(0)
