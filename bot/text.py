@@ -69,7 +69,8 @@ _LAT_TO_CYR_TWO = {"j": ("ж", "й"), "u": ("у", "ъ"), "y": ("ъ", "й")}
 _MAX_READINGS = 8
 
 _WORD = re.compile(r"[^\W_]+|[`'](?=\w)", re.UNICODE)
-_LETTERS = re.compile(r"[a-z0-9]+")
+_LETTERS = re.compile(r"[^\W_]+")  # after transliteration: Latin, and other scripts as they are
+_SHLIOKAVITSA = re.compile(r"[a-z0-9`']+")
 _REPEATS = re.compile(r"(.)\1{2,}")  # "умраааа": three or more of a letter
 _DOUBLES = re.compile(r"(.)\1")
 _CYRILLIC = re.compile(r"[а-яѝ]")
@@ -154,21 +155,28 @@ def _squeezed(word: str) -> set[str]:
 
 
 def word_forms(word: str, languages: Sequence[str] = ("bg", "en")) -> frozenset[str]:
-    """Every skeleton a word may stand for: as typed, squeezed, and lemmatised."""
+    """Every skeleton a word may stand for: as typed, squeezed, and lemmatised.
+
+    Bulgarian is lemmatised from Cyrillic, or from each Cyrillic reading of a Latin-script
+    word; every other language in `languages` from the word as typed (simplemma knows
+    uk, ar, fa, tr, en …). Short words keep their own form only: "me" is not English "I".
+    """
     forms: set[str] = set()
     for variant in _squeezed(word):
         forms.add(skeleton(variant).replace(" ", ""))
-        if _CYRILLIC.search(variant):
-            readings = [variant]
-        else:
-            readings = cyrillic_readings(variant)
-            if len(variant) >= 4:  # short English lemmas ("me" -> "i") read as other words
-                forms.update(
-                    skeleton(_lemma(variant, lang)) for lang in languages if lang != "bg"
-                )
-        for reading in readings:
-            if "bg" in languages:
+        if "bg" in languages:
+            if _CYRILLIC.search(variant):
+                readings = [variant]
+            elif _SHLIOKAVITSA.fullmatch(variant):
+                readings = cyrillic_readings(variant)
+            else:
+                readings = []
+            for reading in readings:
                 forms.add(skeleton(_lemma(reading, "bg")).replace(" ", ""))
+        if len(variant) >= 4:
+            for lang in languages:
+                if lang != "bg":
+                    forms.add(skeleton(_lemma(variant, lang)).replace(" ", ""))
     forms.discard("")
     return frozenset(forms)
 

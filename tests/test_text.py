@@ -133,3 +133,21 @@ def test_a_time_inside_a_sentence_takes_its_prepositions() -> None:
         assert format_when_at(tuesday, tz, now) == "във вторник, 8 декември, в 09:00 ч."
         wednesday = datetime(2026, 12, 9, 7, 0, tzinfo=UTC)
         assert format_when_at(wednesday, tz, now) == "в сряда, 9 декември, в 09:00 ч."
+
+
+def test_another_language_is_added_in_data_only(tmp_path: Path) -> None:
+    """Words per language: a Ukrainian list and "uk" in the lemmatised languages suffice."""
+    (tmp_path / "classes.toml").write_text(
+        '[me]\nbg = ["ме"]\nuk = ["мене", "мене"]\n'
+        '[hit]\nbg = ["бия"]\nuk = ["бити", "б\'є", "бʼє"]\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "rules.toml").write_text(
+        '[languages]\nlemmatise = ["bg", "uk"]\n'
+        '[[crisis]]\ncategory = "violence"\nall = ["me", "hit"]\nnear = 3\n',
+        encoding="utf-8",
+    )
+    reader = Understanding.from_directory(tmp_path)
+    assert reader.read("Чоловік мене б'є").crisis == ("violence",)
+    assert reader.read("мъжът ми ме бие").crisis == ("violence",)
+    assert not reader.read("Добрий день").crisis
