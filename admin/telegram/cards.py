@@ -293,7 +293,7 @@ def book_again_markup() -> InlineKeyboardMarkup:
 def proposal_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: datetime) -> str:
     assert view.proposed_start is not None
     return _("Екипът на {centre} Ви предлага друг час: {when} Удобен ли е за Вас?").format(
-        centre=_(content.centre.short_name), when=format_when(view.proposed_start, tz, now)
+        centre=_(content.centre.name), when=format_when(view.proposed_start, tz, now)
     )
 
 
