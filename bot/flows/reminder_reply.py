@@ -23,7 +23,7 @@ from admin.reminders import (
 )
 from admin.telegram.notify import announce_parent_change
 from bot.context import BotContext
-from bot.i18n import _, format_when
+from bot.i18n import _, format_when_at
 from bot.ui import inline, menu_button, show, stale_button
 from storage.errors import NotAllowed, NotFound
 
@@ -72,7 +72,7 @@ async def answer(update: Update, context: BotContext) -> None:
             )
             await show(
                 update,
-                _("Благодарим Ви! Очакваме Ви {when}").format(when=format_when(start, tz, now)),
+                _("Благодарим Ви! Очакваме Ви {when}").format(when=format_when_at(start, tz, now)),
             )
             context.in_background(
                 announce_parent_change(context.bot, services, appointment_id, "coming")
@@ -82,7 +82,7 @@ async def answer(update: Update, context: BotContext) -> None:
                 services.db, appointment_id=appointment_id, telegram_user_id=user_id, now=now
             )
             text = _("Часът Ви е {when}\nДа го отменим ли?").format(
-                when=format_when(start, tz, now)
+                when=format_when_at(start, tz, now)
             )
             buttons = [
                 [

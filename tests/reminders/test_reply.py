@@ -42,7 +42,7 @@ async def test_coming_is_recorded_and_staff_told(
         services, appointment_id = await remind(app)
         assert chat.last_text().startswith("Напомняне: утре, вторник, 24 ноември, в 10:00 ч.")
         await chat.press("Ще дойда")
-    assert chat.last_text() == "Благодарим Ви! Очакваме Ви утре, вторник, 24 ноември, 10:00 ч."
+    assert chat.last_text() == "Благодарим Ви! Очакваме Ви утре, вторник, 24 ноември, в 10:00 ч."
     assert chat.last().method == "editMessageText" and chat.last().buttons() == []
     row = appointment(services, appointment_id)
     assert (row.parent_reply, row.parent_reply_at) == ("coming", EVENING)
@@ -64,7 +64,7 @@ async def test_cant_come_asks_then_cancels_and_offers_booking(
         services, appointment_id = await remind(app)
         await chat.press("Не мога да дойда")
         assert chat.last_text() == (
-            "Часът Ви е утре, вторник, 24 ноември, 10:00 ч.\nДа го отменим ли?"
+            "Часът Ви е утре, вторник, 24 ноември, в 10:00 ч.\nДа го отменим ли?"
         )
         assert chat.callback_data() == [f"rem:nocf:{appointment_id}", f"rem:back:{appointment_id}"]
         assert appointment(services, appointment_id).status == "confirmed"
