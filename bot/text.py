@@ -50,8 +50,11 @@ _LATIN_FOLDS: tuple[tuple[str, str], ...] = (
     ("'", "a"), ("yo", "o"), ("io", "o"), ("y", "a"),
 )  # fmt: skip
 
-# Latin letters that look Cyrillic, inside a Cyrillic word ("пoмoщ" typed with a Latin o).
-_HOMOGLYPHS = str.maketrans("aceopxykmtbh", "асеорхукмтвн")
+# Letters that look alike in both scripts: a word typed in two scripts ("пoмoщ" with a Latin
+# o, "biе" with a Cyrillic е) is read in the script most of its letters are in.
+_HOMOGLYPHS = str.maketrans("aceopxykmt", "асеорхукмт")
+_TO_LATIN = str.maketrans("асеорхукмтві", "aceopxykmtbi")
+_LATIN = re.compile(r"[a-z]")
 
 # Шльокавица read as Cyrillic; the letters with two readings give two candidates each.
 _LAT_TO_CYR_MULTI: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -105,8 +108,10 @@ def words(text: str) -> list[str]:
     out = []
     for match in re.finditer(r"[^\W_]+(?:['`][^\W_]+)*", text):
         word = match.group(0)
-        if _CYRILLIC.search(word):
-            word = word.translate(_HOMOGLYPHS)
+        cyrillic = len(_CYRILLIC.findall(word))
+        if cyrillic:
+            latin = len(_LATIN.findall(word))
+            word = word.translate(_HOMOGLYPHS if cyrillic >= latin else _TO_LATIN)
         out.append(word)
     return out
 
