@@ -304,9 +304,14 @@ class Rule:
     # Classes that cancel only right beside a matched word ("се бие": a fight, not a beating).
     unless_next: tuple[str, ...] = ()
 
-    def match(self, found: Sequence[frozenset[str]]) -> tuple[int, ...] | None:
-        """Positions of the words that satisfy the rule, or None."""
-        places = [[i for i, names in enumerate(found) if c in names] for c in self.all]
+    def match(
+        self, found: Sequence[frozenset[str]], positions: Mapping[str, list[int]]
+    ) -> tuple[int, ...] | None:
+        """Positions of the words that satisfy the rule, or None.
+
+        `positions`: where each class is in the message (worked out once per message).
+        """
+        places = [positions.get(c, []) for c in self.all]
         if not all(places):
             return None
         near = self.near if len(self.all) > 1 else 0
@@ -403,6 +408,9 @@ class Understanding:
         self.intent_rules = tuple(intent_rules)
         self.beats = {k: frozenset(v) for k, v in beats.items()}
         self.intents = frozenset(r.result for r in self.intent_rules)
+        # Rules by their first class: a message only asks the rules whose first class it holds.
+        self._crisis_by_class = _by_first_class(self.crisis_rules)
+        self._intents_by_class = _by_first_class(self.intent_rules)
         known = {n for names in classes.exact.values() for n in names}
         known |= {n for names in classes.prefix.values() for n in names}
         known |= {n for names in classes.suffix.values() for n in names}
@@ -437,10 +445,16 @@ class Understanding:
 
     def _read(self, text: str) -> Reading:
         found = self.classes_in(text)
-        present = frozenset().union(*found) if found else frozenset()
-        intent_hits = self._hits(self.intent_rules, found, present)
+        positions: dict[str, list[int]] = {}
+        for i, names in enumerate(found):
+            for name in names:
+                positions.setdefault(name, []).append(i)
+        present = positions.keys()
+        intent_rules = _candidates(self._intents_by_class, positions)
+        intent_hits = self._hits(intent_rules, found, positions)
         intents, choices = self._choose(intent_hits)
-        crisis_hits = self._hits(self.crisis_rules, found, present)
+        crisis_rules = _candidates(self._crisis_by_class, positions)
+        crisis_hits = self._hits(crisis_rules, found, positions, first_only=True)
         asking = bool(intents or choices)
         strong: list[_Hit] = []
         doubtful: list[_Hit] = []
@@ -464,13 +478,21 @@ class Understanding:
 
     @staticmethod
     def _hits(
-        rules: Sequence[Rule], found: Sequence[frozenset[str]], present: frozenset[str]
+        rules: Sequence[Rule],
+        found: Sequence[frozenset[str]],
+        positions: Mapping[str, list[int]],
+        *,
+        first_only: bool = False,
     ) -> list[_Hit]:
+        """Every rule that holds; `first_only`: one per result and level is enough."""
         hits = []
+        done: set[tuple[str, str, str]] = set()
         for rule in rules:
-            if not present.issuperset(rule.all):
+            if first_only and (rule.result, rule.level, rule.asking_level) in done:
                 continue
-            places = rule.match(found)
+            if any(c not in positions for c in rule.all):
+                continue
+            places = rule.match(found, positions)
             if places is not None:
                 hit = _Hit(
                     rule.result,
@@ -481,6 +503,7 @@ class Understanding:
                     rule.alone,
                 )
                 hits.append(hit)
+                done.add((rule.result, rule.level, rule.asking_level))
         return hits
 
     def _choose(self, hits: Sequence[_Hit]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -517,6 +540,22 @@ class Understanding:
         kept = {k: v for k, v in kept.items() if k not in tied}
         intents = sorted(kept, key=lambda k: min(kept[k][1]))
         return tuple(intents), ()
+
+
+def _by_first_class(rules: Sequence[Rule]) -> dict[str, list[tuple[int, Rule]]]:
+    index: dict[str, list[tuple[int, Rule]]] = {}
+    for number, rule in enumerate(rules):
+        index.setdefault(rule.all[0], []).append((number, rule))
+    return index
+
+
+def _candidates(
+    index: Mapping[str, list[tuple[int, Rule]]], positions: Mapping[str, list[int]]
+) -> list[Rule]:
+    """The rules whose first class the message holds, in the order they are written."""
+    found = [entry for name in positions for entry in index.get(name, ())]
+    found.sort(key=lambda entry: entry[0])
+    return [rule for _, rule in found]
 
 
 @cache
