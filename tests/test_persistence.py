@@ -63,7 +63,7 @@ async def test_restart_continues_the_booking(tmp_path: Path) -> None:
         await chat.send("0888 123 456")
         assert "Въпрос за детската градина" in chat.last_text()
         await chat.tap("book:confirm")
-        assert "Часът Ви е запазен" in chat.reply_texts()
+        assert "Заявката Ви е изпратена" in chat.reply_texts()
         await second.stop()
     with services.db.session() as session:
         assert len(session.exec(select(Appointment)).all()) == 1
