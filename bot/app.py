@@ -36,7 +36,13 @@ from bot.flows import (
 from bot.i18n import N_, _, pick_language, set_language
 from bot.limits import telegram_rate_limiter
 from bot.persistence import DatabasePersistence
-from bot.routing import GROUP_CONVERSATIONS, GROUP_CRISIS, GROUP_MAIN, split_conversations
+from bot.routing import (
+    GROUP_CONVERSATIONS,
+    GROUP_CRISIS,
+    GROUP_MAIN,
+    split_conversations,
+    watch_steps,
+)
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -59,11 +65,13 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
 
 
 class CentreApplication(Application):  # type: ignore[type-arg]
-    """Writes conversation state through after every update, not once a second.
+    """Writes conversation state through after every conversation step, not once a second.
 
     A half-finished booking then survives even a kill -9 right after the bot answered;
     unchanged rows are skipped by the persistence, so the cost is one small write per step.
-    (`ApplicationBuilder.application_class` is PTB's documented way to a subclass.)
+    Other updates leave the conversations as they were; PTB's own pass (every
+    `update_interval`) writes whatever else changed. (`ApplicationBuilder.application_class`
+    is PTB's documented way to a subclass.)
     """
 
     outbox_waker: Waker | None = None
@@ -84,8 +92,9 @@ class CentreApplication(Application):  # type: ignore[type-arg]
         # Speak the user's Telegram language when we have it, Bulgarian otherwise.
         user = update.effective_user if isinstance(update, Update) else None
         set_language(pick_language(user.language_code if user else None))
+        step_ran = watch_steps()
         await super().process_update(update)
-        if self.persistence is not None:
+        if step_ran[0] and self.persistence is not None:
             await self.update_persistence()
 
     async def update_persistence(self) -> None:

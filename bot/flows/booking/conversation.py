@@ -54,7 +54,7 @@ from bot.flows.booking.state import (
     TIME,
     TOPIC,
 )
-from bot.routing import answered
+from bot.routing import answered, handed_over
 from bot.ui import ANY_MENU_BUTTON, menu_filter
 
 
@@ -139,9 +139,9 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
             fallbacks=[
                 CommandHandler("cancel", answered(abort)),
                 cb(abort, r"^book:abort$"),
-                MessageHandler(private & ANY_MENU_BUTTON, hand_over),
+                MessageHandler(private & ANY_MENU_BUTTON, handed_over(hand_over)),
                 # /start and /menu start afresh; /help and /privacy answer and keep the step.
-                CommandHandler(["start", "menu"], hand_over, filters=private),
+                CommandHandler(["start", "menu"], handed_over(hand_over), filters=private),
                 cb(old_button, r"^book:"),
             ],
             name=NAME,
