@@ -23,8 +23,10 @@ from bot.ui import ANY_MENU_BUTTON_TEXTS, inline, main_menu, menu_button, menu_f
 
 __all__ = ["crisis_text", "handlers"]
 
-log = logging.getLogger(__name__)
+# Not worth a word after the numbers ("здравейте, бие ме").
+SMALL_TALK = frozenset({"greeting", "thanks", "question"})
 
+log = logging.getLogger(__name__)
 
 
 def _text_of(update: Update) -> str | None:
@@ -60,7 +62,9 @@ async def emergency(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    await message.reply_text(crisis_text(context.services.content), reply_markup=main_menu())
+    # Anyone may press it: every number, the line for violence at home included.
+    text = crisis_text(context.services.content, ("danger",), home=True)
+    await message.reply_text(text, reply_markup=main_menu())
     raise ApplicationHandlerStop
 
 
@@ -79,8 +83,9 @@ async def crisis(update: Update, context: BotContext) -> None:
     if more is not None:
         text += "\n\n" + more.text
         buttons = more.buttons
-    elif reading.intents:  # "детето ми избяга, трябва ли направление": answer that too
-        answer = faq_answer(reading.intents[0], content)
+    elif asked := [k for k in reading.intents if k not in SMALL_TALK]:
+        # "детето ми избяга, трябва ли направление": that is answered too.
+        answer = faq_answer(asked[0], content)
         text += "\n\n" + answer.text
         buttons = answer.buttons
     private = message.chat.type == Chat.PRIVATE
