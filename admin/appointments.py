@@ -40,6 +40,7 @@ class AppointmentView:
     proposed_start: datetime | None
     parent_reply: str | None
     handled_by: str | None
+    handled_via: str | None
     handled_at: datetime | None
     created_at: datetime
     parent_id: int | None
@@ -83,6 +84,7 @@ def view_of(session: Session, appointment: Appointment) -> AppointmentView:
         proposed_start=appointment.proposed_start,
         parent_reply=appointment.parent_reply,
         handled_by=appointment.handled_by,
+        handled_via=appointment.handled_via,
         handled_at=appointment.handled_at,
         created_at=appointment.created_at,
         parent_id=appointment.parent_id,
@@ -125,9 +127,11 @@ def _settle(
     now: datetime,
     to: S,
     reason: str | None = None,
+    via: str | None = None,
 ) -> None:
-    """Record who handled it, then move it to `to` (audit and reminders follow)."""
+    """Record who handled it (and where: "web"), then move it to `to` (audit, reminders)."""
     appointment.handled_by = member.name
+    appointment.handled_via = via
     appointment.handled_at = now
     appointment.proposed_start = None
     repo.transition(
@@ -149,6 +153,7 @@ def _decide(
     expect: tuple[S, ...],
     to: S,
     reason: str | None = None,
+    via: str | None = None,
 ) -> AppointmentView:
     """One staff decision in its own transaction; AlreadyHandled unless the status is `expect`."""
     now = utcnow()
@@ -156,26 +161,46 @@ def _decide(
         member = staff_service.require(session, staff_user_id)
         appointment = repo.get(session, appointment_id, lock=True)
         _expect(appointment, *expect)
-        _settle(session, services, appointment, member, now, to, reason)
+        _settle(session, services, appointment, member, now, to, reason, via)
         return view_of(session, appointment)
 
 
-def confirm(services: Services, *, appointment_id: int, staff_user_id: int) -> AppointmentView:
+def confirm(
+    services: Services, *, appointment_id: int, staff_user_id: int, via: str | None = None
+) -> AppointmentView:
     """pending -> confirmed (plans reminders); AlreadyHandled if someone was first."""
-    return _decide(services, appointment_id, staff_user_id, expect=(S.pending,), to=S.confirmed)
+    return _decide(
+        services, appointment_id, staff_user_id, expect=(S.pending,), to=S.confirmed, via=via
+    )
 
 
 def decline(
-    services: Services, *, appointment_id: int, staff_user_id: int, reason: str | None
+    services: Services,
+    *,
+    appointment_id: int,
+    staff_user_id: int,
+    reason: str | None,
+    via: str | None = None,
 ) -> AppointmentView:
     """pending -> declined with a reason the parent will read."""
     return _decide(
-        services, appointment_id, staff_user_id, expect=(S.pending,), to=S.declined, reason=reason
+        services,
+        appointment_id,
+        staff_user_id,
+        expect=(S.pending,),
+        to=S.declined,
+        reason=reason,
+        via=via,
     )
 
 
 def cancel_by_staff(
-    services: Services, *, appointment_id: int, staff_user_id: int, reason: str | None
+    services: Services,
+    *,
+    appointment_id: int,
+    staff_user_id: int,
+    reason: str | None,
+    via: str | None = None,
 ) -> AppointmentView:
     """confirmed (or pending) -> cancelled_by_staff; reminders withdrawn."""
     return _decide(
@@ -185,6 +210,7 @@ def cancel_by_staff(
         expect=(S.pending, S.confirmed),
         to=S.cancelled_by_staff,
         reason=reason,
+        via=via,
     )
 
 
@@ -258,7 +284,12 @@ def free_slots_for(
 
 
 def propose(
-    services: Services, *, appointment_id: int, staff_user_id: int, start: datetime
+    services: Services,
+    *,
+    appointment_id: int,
+    staff_user_id: int,
+    start: datetime,
+    via: str | None = None,
 ) -> AppointmentView:
     """Store "Друг час": the parent accepts or refuses it; nothing moves until then."""
     now = utcnow()
@@ -271,6 +302,7 @@ def propose(
         ):
             raise SlotTaken("proposed slot is not free")
         appointment.handled_by = member.name
+        appointment.handled_via = via
         appointment.handled_at = now
         appointment.proposed_start = start
         appointment.updated_at = now

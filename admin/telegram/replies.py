@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
 
 from admin import appointments
@@ -115,9 +115,21 @@ async def tell_parent(
     ics: bool = False,
 ) -> None:
     """Write to the parent in their language; a failure is logged (ids only), not raised."""
+    await send_to_parent(context.bot, context.services, view, build, markup=markup, ics=ics)
+
+
+async def send_to_parent(
+    bot: Bot,
+    services: Services,
+    view: AppointmentView,
+    build: object,
+    *,
+    markup: InlineKeyboardMarkup | None = None,
+    ics: bool = False,
+) -> None:
+    """`tell_parent` without a handler's context (the web desk acts outside any update)."""
     if view.parent_chat_id is None:
         return
-    services = context.services
     tz, now = services.settings.tz, services.now()
     with language(view.parent_language):
         text = build(view, services.content, tz, now)  # type: ignore[operator]
@@ -126,11 +138,11 @@ async def tell_parent(
         caption = _("Добавете часа в календара си с този файл.")
         document = appointment_ics(view, services.content, tz) if ics else None
     try:
-        await context.bot.send_message(
+        await bot.send_message(
             view.parent_chat_id, text, reply_markup=markup, disable_web_page_preview=True
         )
         if document is not None:
-            await context.bot.send_document(
+            await bot.send_document(
                 view.parent_chat_id,
                 document=document,
                 filename=ics_filename(services.content, view.start, tz),

@@ -1,0 +1,78 @@
+"""Serve the web desk beside the bot, in the same process and event loop.
+
+PTB documents this for a custom web server: start the Application by hand
+(`async with application: await application.start()`), run `uvicorn.Server.serve()` in the
+same loop, and stop the Application when the server returns (Ctrl-C or SIGTERM).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import socket
+from collections.abc import Awaitable, Callable
+from types import FrameType
+from typing import Any
+
+import uvicorn
+from telegram.ext import Application
+
+from admin.web.app import create_app
+
+log = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def web_server(application: AnyApplication, *, host: str, port: int) -> uvicorn.Server:
+    """uvicorn for the desk; no access log (addresses of sign-in links stay out of logs)."""
+    config = uvicorn.Config(
+        create_app(application),
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="warning",
+        lifespan="off",
+        proxy_headers=True,  # the client's address from the TLS proxy on 127.0.0.1
+        server_header=False,
+    )
+    return uvicorn.Server(config)
+
+
+def bound_socket(host: str, port: int) -> socket.socket:
+    """A listening socket (port 0 = any free port: tests and the console)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def _note_signal(_sig: int, _frame: FrameType | None) -> None:
+    """uvicorn hands the signal it caught back to the handler it found: stop quietly."""
+
+
+async def run_with_web(
+    application: AnyApplication,
+    start_updates: Callable[[], Awaitable[Any]],
+) -> None:
+    """Start the bot (polling or webhook, by `start_updates`) and the desk; stop both."""
+    settings = application.bot_data["services"].settings
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _note_signal)
+    server = web_server(application, host=settings.web_listen, port=settings.web_port)
+    async with application:
+        if application.post_init is not None:  # run_polling would call it
+            await application.post_init(application)
+        await application.start()
+        await start_updates()
+        log.info("web desk on %s:%d", settings.web_listen, settings.web_port)
+        try:
+            await server.serve()  # returns on SIGINT / SIGTERM
+        finally:
+            updater = application.updater
+            if updater is not None and updater.running:
+                await updater.stop()
+            await application.stop()
+            await asyncio.sleep(0)

@@ -1,0 +1,119 @@
+"""Page objects: one per page family of the web desk, so tests read as what staff do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.background import settle
+
+
+class DeskPage:
+    """What every page has: the header with who is signed in, the flash message."""
+
+    path = "/"
+
+    def __init__(self, page: Any, base: str) -> None:
+        self.page = page
+        self.base = base
+
+    async def open(self, path: str | None = None) -> Any:
+        return await self.page.goto(self.base + (path if path is not None else self.path))
+
+    async def flash(self) -> str:
+        return str(await self.page.locator(".flash").inner_text())
+
+    async def who(self) -> str:
+        return str(await self.page.locator("header .who").inner_text())
+
+    async def heading(self) -> str:
+        return str(await self.page.locator("h1").first.inner_text())
+
+    async def sign_out(self) -> None:
+        await self.page.get_by_role("button", name="Изход").click()
+
+    async def settled(self) -> None:
+        """Wait for the notices the action sent beside the request (parent, cards)."""
+        await settle()
+
+
+class SignInPage(DeskPage):
+    async def sign_in(self, link: str) -> Any:
+        await self.page.goto(link)
+        await self.page.get_by_role("button", name="Влез").click()
+        return self.page
+
+
+class WeekPage(DeskPage):
+    path = "/"
+
+    async def day_text(self, iso_day: str) -> str:
+        return str(await self.page.locator(f'li.day[data-day="{iso_day}"]').inner_text())
+
+    async def grid_text(self) -> str:
+        return str(await self.page.locator("table.grid").inner_text())
+
+    async def next_week(self) -> None:
+        await self.page.get_by_role("link", name="Следваща").first.click()
+
+
+class PendingPage(DeskPage):
+    path = "/pending"
+
+    def card(self, appointment_id: int) -> Any:
+        return self.page.locator(f'article[data-appointment="{appointment_id}"]')
+
+    async def ids(self) -> list[int]:
+        values = await self.page.locator("article[data-appointment]").evaluate_all(
+            "nodes => nodes.map(n => n.dataset.appointment)"
+        )
+        return [int(v) for v in values]
+
+    async def confirm(self, appointment_id: int) -> None:
+        await self.card(appointment_id).get_by_role("button", name="Потвърди").click()
+        await self.settled()
+
+    async def decline(self, appointment_id: int, typed: str | None = None) -> None:
+        card = self.card(appointment_id)
+        await card.locator("summary", has_text="Откажи").click()
+        if typed is not None:
+            await card.locator('input[name="reason"][value="other"]').check()
+            await card.locator('input[name="other"]').fill(typed)
+        await card.locator("details button", has_text="Откажи").click()
+        await self.settled()
+
+    async def other_time(self, appointment_id: int) -> MovePage:
+        await self.card(appointment_id).get_by_role("link", name="Друг час").click()
+        return MovePage(self.page, self.base)
+
+
+class MovePage(DeskPage):
+    async def propose(self, clock_text: str, day_text: str) -> None:
+        day = self.page.locator("fieldset", has_text=day_text)
+        await day.get_by_label(clock_text).check()
+        await self.page.get_by_role("button", name="Предложи този час").click()
+        await self.settled()
+
+
+class AppointmentPage(DeskPage):
+    def __init__(self, page: Any, base: str, appointment_id: int) -> None:
+        super().__init__(page, base)
+        self.path = f"/appointments/{appointment_id}"
+
+    async def press(self, name: str) -> None:
+        await self.page.get_by_role("button", name=name).first.click()
+        await self.settled()
+
+    async def history(self) -> str:
+        return str(await self.page.locator("h2:has-text('История') + .card").inner_text())
+
+    async def facts(self) -> str:
+        return str(await self.page.locator("dl.facts").inner_text())
+
+
+class SearchPage(DeskPage):
+    path = "/search"
+
+    async def search(self, text: str) -> str:
+        await self.page.locator('input[name="q"]').fill(text)
+        await self.page.get_by_role("button", name="Търси").click()
+        return str(await self.page.locator("main").inner_text())
