@@ -54,9 +54,7 @@ async def desk(app: Any, services: Services) -> AsyncIterator[str]:
     sock = bound_socket("127.0.0.1", 0)
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     services.settings.web_base_url = base  # links the bot sends point here
-    config = uvicorn.Config(
-        create_app(app), access_log=False, log_level="warning", lifespan="off"
-    )
+    config = uvicorn.Config(create_app(app), access_log=False, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
