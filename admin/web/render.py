@@ -92,6 +92,7 @@ def render(
 
     shown = request.session.pop("flash", None)
     nav = NAV + (ADMIN_NAV if member is not None and member.is_admin else ())
+
     def url_for(name: str, **params: Any) -> str:
         """A path, not a full URL: right behind the TLS proxy too."""
         return str(request.url_for(name, **params).path)

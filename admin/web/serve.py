@@ -76,3 +76,36 @@ async def run_with_web(
                 await updater.stop()
             await application.stop()
             await asyncio.sleep(0)
+
+
+DEMO_ADMIN_ID = 1000  # the console's demo admin (the console's parent is 1001)
+
+
+async def start_for_console(
+    application: AnyApplication, out: Callable[[str], None]
+) -> tuple[uvicorn.Server, asyncio.Task[None]] | None:
+    """The console's desk: serve it and print a sign-in link for a demo admin."""
+    from admin import staff as staff_service
+    from admin import web_signin
+    from storage.models import StaffRole
+
+    services = application.bot_data["services"]
+    settings = services.settings
+    try:
+        sock = bound_socket(settings.web_listen, settings.web_port)
+    except OSError as exc:
+        out(
+            f"Уеб бюрото не е пуснато: {settings.web_listen}:{settings.web_port} ({exc.strerror})."
+        )
+        return None
+    staff_service.add(
+        services.db,
+        telegram_user_id=DEMO_ADMIN_ID,
+        name="Демо администратор",
+        role=StaffRole.admin,
+    )
+    server = web_server(application, host=settings.web_listen, port=settings.web_port)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    token = web_signin.issue_token(services.db, telegram_user_id=DEMO_ADMIN_ID)
+    out(f"🌐 Уеб бюро за екипа: {web_signin.link(settings.web_base_url, token)}")
+    return server, task
