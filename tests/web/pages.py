@@ -117,3 +117,28 @@ class SearchPage(DeskPage):
         await self.page.locator('input[name="q"]').fill(text)
         await self.page.get_by_role("button", name="Търси").click()
         return str(await self.page.locator("main").inner_text())
+
+
+class HoursPage(DeskPage):
+    path = "/hours"
+
+    async def set_day(self, weekday: int, spans: list[tuple[str, str]]) -> None:
+        for i in range(3):
+            start, end = spans[i] if i < len(spans) else ("", "")
+            await self.page.locator(f'input[name="d{weekday}s{i}"]').fill(start)
+            await self.page.locator(f'input[name="d{weekday}e{i}"]').fill(end)
+
+    async def set_number(self, name: str, value: str) -> None:
+        await self.page.locator(f"#{name}").fill(value)
+
+    async def preview(self) -> None:
+        await self.page.get_by_role("button", name="Преглед").click()
+
+    async def save(self) -> None:
+        await self.page.get_by_role("button", name="Запази").click()
+
+    async def preview_text(self) -> str:
+        return str(await self.page.locator("ul.preview").inner_text())
+
+    async def day_error(self, weekday: int) -> str:
+        return str(await self.page.locator(f"#day{weekday} .error-text").inner_text())
