@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from telegram.ext import Application
 
 from admin import web_signin
-from admin.web import appointment, auth, export, hours, pending, search, week
+from admin.web import appointment, auth, days_off, export, hours, pending, search, week
 from admin.web.security import SESSION_HOURS, SecurityHeaders, SignInLimiter
 from bot.context import SERVICES_KEY
 from bot.services import Services
@@ -41,6 +41,7 @@ def create_app(application: Application[Any, Any, Any, Any, Any, Any]) -> Starle
             *search.routes,
             *export.routes,
             *hours.routes,
+            *days_off.routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[

@@ -142,3 +142,19 @@ class HoursPage(DeskPage):
 
     async def day_error(self, weekday: int) -> str:
         return str(await self.page.locator(f"#day{weekday} .error-text").inner_text())
+
+
+class DaysOffPage(DeskPage):
+    path = "/days-off"
+
+    async def close(self, first: str, last: str, reason: str) -> None:
+        await self.page.locator("#first").fill(first)
+        await self.page.locator("#last").fill(last)
+        await self.page.locator("#reason").fill(reason)
+        await self.page.get_by_role("button", name="Затвори", exact=True).click()
+
+    async def reopen(self, iso_day: str) -> None:
+        row = self.page.locator(
+            "ul.closed-days li", has=self.page.locator(f'input[value="{iso_day}"]')
+        )
+        await row.get_by_role("button", name="Отвори отново").click()
