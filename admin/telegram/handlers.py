@@ -49,6 +49,10 @@ def handlers(settings: Settings) -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         typing_conversation(settings),  # before the buttons: it owns "Друга причина"/note
         CommandHandler("staff", join),
+        # The invite QR (web desk) opens the bot with /start staff-CODE: before the menu's /start.
+        CommandHandler(
+            "start", join, filters=filters.ChatType.PRIVATE & filters.Regex(r"^/start staff-")
+        ),
         # Before the parents' /start and /help: no parents' menu keyboard in the staff group.
         CommandHandler(["start", "help"], group_start, filters=~filters.ChatType.PRIVATE),
         CommandHandler("today", today),

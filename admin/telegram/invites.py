@@ -21,6 +21,9 @@ from storage.staff import InviteExpired, InviteInvalid, InviteUsed
 
 log = logging.getLogger(__name__)
 
+# The web desk's invite QR opens t.me/<bot>?start=staff-CODE: /start with that payload.
+DEEP_LINK_PREFIX = "staff-"
+
 
 def _staff_help() -> str:
     return _(
@@ -52,6 +55,8 @@ async def join(update: Update, context: BotContext) -> None:
     if user is None:
         return
     code = "".join(context.args or [])
+    if code.lower().startswith(DEEP_LINK_PREFIX):  # /start staff-CODE from the invite's QR
+        code = code[len(DEEP_LINK_PREFIX) :]
     if not code:
         try:
             staff_service.check(services.db, user.id)

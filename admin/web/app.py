@@ -17,7 +17,17 @@ from starlette.staticfiles import StaticFiles
 from telegram.ext import Application
 
 from admin import web_signin
-from admin.web import appointment, auth, days_off, export, hours, pending, search, week
+from admin.web import (
+    appointment,
+    auth,
+    days_off,
+    export,
+    hours,
+    pending,
+    search,
+    team,
+    week,
+)
 from admin.web.security import SESSION_HOURS, SecurityHeaders, SignInLimiter
 from bot.context import SERVICES_KEY
 from bot.services import Services
@@ -42,6 +52,7 @@ def create_app(application: Application[Any, Any, Any, Any, Any, Any]) -> Starle
             *export.routes,
             *hours.routes,
             *days_off.routes,
+            *team.routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[

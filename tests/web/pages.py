@@ -158,3 +158,22 @@ class DaysOffPage(DeskPage):
             "ul.closed-days li", has=self.page.locator(f'input[value="{iso_day}"]')
         )
         await row.get_by_role("button", name="Отвори отново").click()
+
+
+class TeamPage(DeskPage):
+    path = "/team"
+
+    def _row(self, user_id: int) -> Any:
+        return self.page.locator(f'tr[data-user="{user_id}"]')
+
+    async def row(self, user_id: int) -> str:
+        return str(await self._row(user_id).inner_text())
+
+    async def invite(self, role: str) -> str:
+        await self.page.locator(f'input[type=radio][name="role"][value="{role}"]').check()
+        await self.page.get_by_role("button", name="Създай покана").click()
+        text = str(await self.page.locator(".invite .code").inner_text())
+        return text.removeprefix("/staff ").strip()
+
+    async def press(self, user_id: int, name: str) -> None:
+        await self._row(user_id).get_by_role("button", name=name).click()
