@@ -25,6 +25,7 @@ from admin.web import (
     hours,
     pending,
     search,
+    stats,
     team,
     week,
 )
@@ -53,6 +54,7 @@ def create_app(application: Application[Any, Any, Any, Any, Any, Any]) -> Starle
             *hours.routes,
             *days_off.routes,
             *team.routes,
+            *stats.routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[

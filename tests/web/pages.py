@@ -177,3 +177,29 @@ class TeamPage(DeskPage):
 
     async def press(self, user_id: int, name: str) -> None:
         await self._row(user_id).get_by_role("button", name=name).click()
+
+
+class StatsPage(DeskPage):
+    path = "/stats"
+
+    async def figures(self) -> dict[str, str]:
+        cells = self.page.locator("table.figures td[data-figure]")
+        out: dict[str, str] = {}
+        for i in range(await cells.count()):
+            cell = cells.nth(i)
+            out[str(await cell.get_attribute("data-figure"))] = str(await cell.inner_text())
+        return out
+
+    async def topic_bars(self) -> dict[str, int]:
+        """The topics' chart as the SVG the page shows: each bar's label and printed value."""
+        import base64
+        from xml.etree import ElementTree
+
+        src = str(await self.page.locator("img.chart-topics").get_attribute("src"))
+        root = ElementTree.fromstring(base64.b64decode(src.split(",", 1)[1]))
+        ns = "{http://www.w3.org/2000/svg}"
+        groups = {g.get("class"): g for g in root.iter(f"{ns}g")}
+        labels = [t.text or "" for t in groups["axis y"].iter(f"{ns}text")]
+        bars = [g for cls, g in groups.items() if cls and cls.startswith("series")]
+        values = [int(t.text or 0) for g in bars for t in g.iter(f"{ns}text")]
+        return dict(zip(labels, values, strict=True))
