@@ -19,6 +19,7 @@ from telegram.ext import Application
 from admin import web_signin
 from admin.web import (
     appointment,
+    audit,
     auth,
     days_off,
     export,
@@ -55,6 +56,7 @@ def create_app(application: Application[Any, Any, Any, Any, Any, Any]) -> Starle
             *days_off.routes,
             *team.routes,
             *stats.routes,
+            *audit.routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[

@@ -203,3 +203,28 @@ class StatsPage(DeskPage):
         bars = [g for cls, g in groups.items() if cls and cls.startswith("series")]
         values = [int(t.text or 0) for g in bars for t in g.iter(f"{ns}text")]
         return dict(zip(labels, values, strict=True))
+
+
+class AuditPage(DeskPage):
+    path = "/audit"
+
+    async def rows(self) -> list[str]:
+        cells = self.page.locator("table.audit tbody tr")
+        texts = [str(await cells.nth(i).inner_text()) for i in range(await cells.count())]
+        return [t for t in texts if "Няма записи" not in t]
+
+    async def filter(
+        self,
+        *,
+        actor: str | None = None,
+        appointment: str | None = None,
+        action: str | None = None,
+    ) -> None:
+        await self.open()
+        if actor:
+            await self.page.locator('select[name="actor"]').select_option(label=actor)
+        if appointment:
+            await self.page.locator('input[name="appointment"]').fill(appointment)
+        if action:
+            await self.page.locator('select[name="action"]').select_option(label=action)
+        await self.page.get_by_role("button", name="Покажи").click()
