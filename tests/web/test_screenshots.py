@@ -1,4 +1,4 @@
-"""Screenshots of Седмица, Чакащи and an appointment page at phone and desktop width.
+"""Screenshots of every page of the web desk at phone and desktop width.
 
 `COP_SCREENSHOTS=1 .venv/bin/python -m pytest tests/web/test_screenshots.py` writes them to
 `docs/screenshots/` (shown in the README); otherwise they go to a temporary directory, so
@@ -57,9 +57,17 @@ async def test_screenshots(
             ("week", "/"),
             ("pending", "/pending"),
             ("appointment", f"/appointments/{shown}"),
+            ("today", "/today"),
+            ("search", "/search"),
+            ("hours", "/hours"),
+            ("days-off", "/days-off"),
+            ("team", "/team"),
+            ("stats", "/stats?month=2026-11"),
+            ("export", "/export"),
+            ("audit", "/audit"),
         ):
             answer = await page.goto(desk + path)
             assert answer.status == 200
             await page.screenshot(path=str(out / f"{name}-{width}.png"), full_page=True)
         await context.close()
-    assert len(list(out.glob("*.png"))) == 6
+    assert len(list(out.glob("*.png"))) == 22
