@@ -7,7 +7,7 @@ commands and web sessions stop at once: both check the staff list on every call.
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from admin import staff as staff_service
 from admin.staff import StaffInfo
@@ -23,10 +23,8 @@ class LastAdmin(CentreError):
     """The change would leave the centre without an admin (or remove oneself)."""
 
 
-def _admins(session: object) -> int:
-    rows = session.exec(  # type: ignore[attr-defined]
-        select(StaffMember).where(StaffMember.role == StaffRole.admin)
-    )
+def _admins(session: Session) -> int:
+    rows = session.exec(select(StaffMember).where(StaffMember.role == StaffRole.admin))
     return len(list(rows))
 
 

@@ -9,10 +9,11 @@ the other sees who was first and when. Every action is a POST that redirects (PR
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from itertools import groupby
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -111,10 +112,10 @@ async def _act(
     return _back(request, appointment_id, form.get("back"))
 
 
-def reason_from(form: object, content_reasons: tuple[str, ...] | list[str]) -> str | None:
+def reason_from(form: FormData, content_reasons: Sequence[str]) -> str | None:
     """A preset reason (by its index) or the typed one; None when neither was given."""
-    choice = str(form.get("reason") or "")  # type: ignore[attr-defined]
-    typed = str(form.get("other") or "").strip()[:REASON_MAX]  # type: ignore[attr-defined]
+    choice = str(form.get("reason") or "")
+    typed = str(form.get("other") or "").strip()[:REASON_MAX]
     if choice.isdigit() and int(choice) < len(content_reasons):
         return content_reasons[int(choice)]
     return typed or None

@@ -7,6 +7,8 @@ signed in would spend the link before the person opens it.
 
 from __future__ import annotations
 
+import contextlib
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -17,18 +19,22 @@ from admin.web.render import flash, redirect, render
 from admin.web.security import (
     Forbidden,
     NeedSignIn,
+    SignInLimiter,
     check_csrf,
     client_of,
     page,
     services_of,
+    signed_in,
     start_session,
 )
 from bot.i18n import _, set_language
 from storage.errors import NotAllowed
 
 
-def _limiter(request: Request):  # type: ignore[no-untyped-def]
-    return request.app.state.sign_in_limiter
+def _limiter(request: Request) -> SignInLimiter:
+    limiter = request.app.state.sign_in_limiter
+    assert isinstance(limiter, SignInLimiter)
+    return limiter
 
 
 async def open_link(request: Request) -> Response:
@@ -91,12 +97,8 @@ async def forbidden(request: Request, exc: Exception) -> Response:
     """Signed in, but not allowed (admin only, or a form without its CSRF token)."""
     set_language("bg")
     member = None
-    try:
-        from admin.web.security import signed_in
-
+    with contextlib.suppress(NeedSignIn):  # the header shows who is signed in, if anyone
         member = signed_in(request)
-    except NeedSignIn:
-        pass
     text = (
         _("Формулярът е остарял. Отворете страницата отново и опитайте пак.")
         if str(exc) == "csrf"

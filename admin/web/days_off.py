@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from admin import hours as hours_service
-from admin.appointments import active_on, view_of
+from admin.appointments import AppointmentView, active_on, view_of
 from admin.lists import day_bounds
 from admin.staff import StaffInfo
 from admin.web import notices
@@ -60,7 +60,7 @@ def _range(first: str, last: str, today: date) -> tuple[date, date] | dict[str, 
     return start, end
 
 
-def _hit(services: Services, first: date, last: date) -> list:  # type: ignore[type-arg]
+def _hit(services: Services, first: date, last: date) -> list[AppointmentView]:
     start, end = day_bounds(first, last, services.settings.tz)
     with services.db.read() as session:
         return [view_of(session, a) for a in active_on(session, start, end)]

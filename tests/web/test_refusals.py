@@ -119,6 +119,24 @@ async def test_an_admin_exports_csv(desk: str, page: Any, services: Services, te
     assert "Крайната дата е преди началната" in await page.locator("main form").inner_text()
 
 
+async def test_an_admin_exports_ics(desk: str, page: Any, services: Services, team: None) -> None:
+    from icalendar import Calendar
+
+    add_appointment(services.db, add_parent(services.db), at(24, 10), status="confirmed")
+    await SignInPage(page, desk).sign_in(sign_in_link(services))
+    await page.goto(desk + "/export")
+    await page.locator("#first").fill("2026-11-01")
+    await page.locator("#last").fill("2026-11-30")
+    await page.locator('input[name="format"][value="ics"]').check()
+    async with page.expect_download() as info:
+        await page.get_by_role("button", name="Изтегли").click()
+    download = await info.value
+    assert download.suggested_filename == "cop-2026-11-01-2026-11-30.ics"
+    calendar = Calendar.from_ical((await download.path()).read_bytes())
+    events = [c for c in calendar.walk() if c.name == "VEVENT"]
+    assert len(events) == 1
+
+
 async def test_a_post_without_csrf_token_changes_nothing(
     desk: str, page: Any, services: Services, team: None
 ) -> None:
