@@ -172,7 +172,7 @@ def open_day(services: Services, *, staff_user_id: int, day: date) -> bool:
 
 
 def cancel_for_closure(
-    services: Services, *, staff_user_id: int, day: date
+    services: Services, *, staff_user_id: int, day: date, via: str | None = None
 ) -> list[AppointmentView]:
     """Admin: cancel every active appointment of a closed day, with the closure's reason."""
     now = utcnow()
@@ -184,7 +184,9 @@ def cancel_for_closure(
         start, end = day_bounds(day, day, services.settings.tz)
         hit = active_on(session, start, end, lock=True)
         for appointment in hit:
-            _settle(session, services, appointment, member, now, S.cancelled_by_staff, row.reason)
+            _settle(
+                session, services, appointment, member, now, S.cancelled_by_staff, row.reason, via
+            )
         return [view_of(session, a) for a in hit]
 
 

@@ -107,7 +107,13 @@ async def forbidden(request: Request, exc: Exception) -> Response:
     return render(request, "auth/forbidden.html", member, 403, reason=text)
 
 
-EXCEPTIONS = {NeedSignIn: need_sign_in, Forbidden: forbidden}
+async def server_error(request: Request, exc: Exception) -> Response:
+    """Anything unexpected: a short apology (the traceback goes to the log, ids only)."""
+    set_language("bg")
+    return render(request, "auth/error.html", None, 500)
+
+
+EXCEPTIONS = {NeedSignIn: need_sign_in, Forbidden: forbidden, Exception: server_error}
 
 routes = [
     Route("/login/{token}", open_link, name="login_link"),

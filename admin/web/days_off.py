@@ -113,7 +113,7 @@ async def close(request: Request, member: StaffInfo) -> Response:
             services, staff_user_id=member.telegram_user_id, day=day, reason=reason
         )
         cancelled += hours_service.cancel_for_closure(
-            services, staff_user_id=member.telegram_user_id, day=day
+            services, staff_user_id=member.telegram_user_id, day=day, via="web"
         )
         day += timedelta(days=1)
     for view in cancelled:

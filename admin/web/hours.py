@@ -25,14 +25,20 @@ from bot.i18n import _, babel_locale
 from storage.models import StaffRole
 from storage.rules import rules_of
 
-INTERVALS = 3  # rows per weekday on the form
+INTERVALS = 3  # rows per weekday on the form (one more when a day already has three)
 NUMBERS = ("slot_minutes", "places", "lead_minutes", "horizon_days")
+
+
+def _rows(draft: HoursDraft) -> int:
+    """Interval rows per weekday: never fewer than a day already has, plus an empty one."""
+    longest = max((len(spans) for spans in draft.week.values()), default=0)
+    return max(INTERVALS, longest + 1)
 
 
 def _form_values(draft: HoursDraft) -> dict[str, str]:
     values: dict[str, str] = {name: str(getattr(draft, name)) for name in NUMBERS}
     for weekday in range(7):
-        for i, (opens, closes) in enumerate(draft.week.get(weekday, [])[:INTERVALS]):
+        for i, (opens, closes) in enumerate(draft.week.get(weekday, [])):
             values[f"d{weekday}s{i}"] = f"{opens:%H:%M}"
             values[f"d{weekday}e{i}"] = f"{closes:%H:%M}"
     return values
@@ -47,9 +53,11 @@ def _parse(form: FormData) -> tuple[HoursDraft, dict[str, str]]:
             setattr(draft, name, int(raw))
         else:
             errors[name] = _("Въведете цяло число.")
+    raw_rows = str(form.get("rows") or "")
+    rows = min(int(raw_rows), 12) if raw_rows.isdigit() else INTERVALS
     for weekday in range(7):
         spans: list[tuple[time, time]] = []
-        for i in range(INTERVALS):
+        for i in range(rows):
             start = str(form.get(f"d{weekday}s{i}") or "").strip()
             end = str(form.get(f"d{weekday}e{i}") or "").strip()
             if not start and not end:
@@ -64,7 +72,12 @@ def _parse(form: FormData) -> tuple[HoursDraft, dict[str, str]]:
 
 
 def _show(
-    request: Request, member: StaffInfo, values: dict[str, str], status: int = 200, **extra: object
+    request: Request,
+    member: StaffInfo,
+    values: dict[str, str],
+    status: int = 200,
+    rows: int = INTERVALS,
+    **extra: object,
 ) -> Response:
     return render(
         request,
@@ -73,7 +86,8 @@ def _show(
         status,
         values=values,
         day_names=get_day_names("wide", locale=babel_locale()),
-        intervals=range(INTERVALS),
+        intervals=range(rows),
+        rows=rows,
         errors=extra.pop("errors", {}),
         **extra,
     )
@@ -83,7 +97,7 @@ def _show(
 async def show(request: Request, member: StaffInfo) -> Response:
     """The hours as they are (a form for admins)."""
     draft = HoursDraft.of(rules_of(services_of(request).db))
-    return _show(request, member, _form_values(draft))
+    return _show(request, member, _form_values(draft), rows=_rows(draft))
 
 
 @page(StaffRole.admin)
@@ -93,9 +107,10 @@ async def change(request: Request, member: StaffInfo) -> Response:
     form = await request.form()
     values = {k: str(v) for k, v in form.items() if k != "csrf"}
     draft, errors = _parse(form)
+    rows = _rows(draft)
     errors = {**hours_edit.check(draft), **errors}
     if errors:
-        return _show(request, member, values, 400, errors=errors)
+        return _show(request, member, values, 400, rows, errors=errors)
     hit = hours_edit.outside(services, draft)
     if form.get("action") == "save" and (not hit or form.get("accept_outside")):
         hours_edit.save(services, staff_user_id=member.telegram_user_id, draft=draft)
@@ -105,6 +120,7 @@ async def change(request: Request, member: StaffInfo) -> Response:
         request,
         member,
         values,
+        rows=rows,
         preview=hours_edit.preview(services, draft),
         outside=hit,
         asked=form.get("action") == "save",

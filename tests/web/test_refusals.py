@@ -203,3 +203,35 @@ def test_cop_admin_web_link(tmp_path: Any, monkeypatch: Any) -> None:
     result = runner.invoke(cop_admin, ["web-link", "501"])
     assert result.exit_code == 0
     assert result.stdout.startswith("https://desk.example.org/login/")
+
+
+async def test_an_https_desk_sends_the_cookie_secure_only(app: Any, services: Services) -> None:
+    from admin.web.app import create_app
+
+    services.settings.web_base_url = "https://desk.example.org"
+    transport = httpx.ASGITransport(app=create_app(app))
+    async with httpx.AsyncClient(transport=transport, base_url="https://desk.example.org") as c:
+        answer = await c.get("/login/anything")
+    cookie = answer.headers["set-cookie"].lower()
+    assert "secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+
+
+async def test_an_unexpected_error_is_a_short_apology(
+    app: Any, services: Services, team: None, monkeypatch: Any
+) -> None:
+    from admin import lists
+    from admin.web.app import create_app
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(lists, "between", broken)
+    transport = httpx.ASGITransport(app=create_app(app), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://desk") as client:
+        page = await client.get(f"/login/{sign_in_link(services).rsplit('/', 1)[1]}")
+        csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+        token = page.text.split('name="token" value="')[1].split('"')[0]
+        await client.post("/login", data={"csrf": csrf, "token": token})
+        answer = await client.get("/today")
+    assert answer.status_code == 500 and "Нещо се обърка" in answer.text
+    assert "boom" not in answer.text
