@@ -1,9 +1,10 @@
 """One appointment's page and every staff action on it, from any page of the desk.
 
-The actions call the same `admin.appointments` services as the Telegram cards (the staff
-check, the row lock, the audit trail, the reminders); `admin.web.notices` then tells the
-parent the same way and edits the cards ("… (от уеб)"). A double action has one winner:
-the other sees who was first and when. Every action is a POST that redirects (PRG).
+The actions call the same `admin.appointments` services as the Telegram cards: the staff
+check, the row lock, the audit trail, the reminders, and the parent's message and the
+cards' edits as outbox rows of the same transaction ("… (от уеб)" on the cards). A double
+action has one winner: the other sees who was first and when. Every action is a POST that
+redirects (PRG).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from itertools import groupby
 
+from sqlmodel import col, select
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -28,9 +30,10 @@ from admin.web import notices
 from admin.web.render import flash, redirect, render
 from admin.web.security import page, services_of
 from bot.i18n import N_, _
-from storage import reminders as reminder_rows
 from storage.errors import AlreadyHandled, InvalidTransition, NotFound, SlotTaken, SlotUnavailable
 from storage.models import AppointmentStatus as S
+from storage.models import Outbox
+from storage.outbox import PARENT_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -47,19 +50,21 @@ ACTIONS = {
     "reminder_manual": N_("напомняне, изпратено ръчно"),
     "reminder_reply": N_("отговор на напомняне"),
 }
-REMINDER_KINDS = {
+MESSAGE_KINDS = {
+    "parent_notice": N_("съобщение"),
     "day_before": N_("напомняне в деня преди"),
     "hours_before": N_("напомняне часове преди"),
     "manual": N_("напомняне, изпратено ръчно"),
 }
-REMINDER_STATES = {
-    "planned": N_("⏳ предстои"),
+MESSAGE_STATES = {
+    "pending": N_("⏳ предстои"),
     "claimed": N_("📤 изпраща се"),
     "sent": N_("✅ доставено"),
     "skipped": N_("⏭ пропуснато"),
     "withdrawn": N_("↩️ отменено"),
     "failed": N_("⚠️ неуспешно"),
 }
+FIRST_LINE = 90  # characters of a message shown in its row
 
 
 def _id(request: Request) -> int:
@@ -87,9 +92,10 @@ async def _act(
     member: StaffInfo,
     action: Callable[[int], AppointmentView],
     done: Callable[[AppointmentView], str],
-    tell: Callable[..., None] | None,
 ) -> Response:
-    """Run one service call; flash what happened (or who was first); back to the page."""
+    """Run one service call; flash what happened (or who was first); back to the page.
+
+    The service wrote the parent's message and the cards' edits to the outbox itself."""
     services = services_of(request)
     appointment_id = _id(request)
     form = await request.form()
@@ -106,8 +112,6 @@ async def _act(
         flash(request, _("Този час вече не е свободен."), "error")
     else:
         log.info("appointment %s: %s on the web by staff %s", view.id, view.status, member.id)
-        if tell is not None:
-            tell(request.app.state.application, view)
         flash(request, done(view))
     return _back(request, appointment_id, form.get("back"))
 
@@ -131,8 +135,14 @@ async def show(request: Request, member: StaffInfo) -> Response:
         )
     except NotFound:
         return render(request, "appointment/missing.html", member, 404)
-    with services.db.read() as session:
-        deliveries = reminder_rows.for_appointment(session, view.id)
+    with services.db.read() as session:  # every message to the parent about it, from the outbox
+        deliveries = list(
+            session.exec(
+                select(Outbox)
+                .where(Outbox.appointment_id == view.id, col(Outbox.kind).in_(PARENT_KINDS))
+                .order_by(col(Outbox.id))
+            )
+        )
     tz = services.settings.tz
     return render(
         request,
@@ -142,8 +152,9 @@ async def show(request: Request, member: StaffInfo) -> Response:
         history=[(entry, _who(entry.actor)) for entry in trail(services.db, view.id)],
         actions=ACTIONS,
         deliveries=deliveries,
-        reminder_kinds=REMINDER_KINDS,
-        reminder_states=REMINDER_STATES,
+        message_kinds=MESSAGE_KINDS,
+        message_states=MESSAGE_STATES,
+        first_line=lambda text: (text or "").split("\n", 1)[0][:FIRST_LINE],
         reasons=services.content.booking.decline_reasons,
         can_mark=view.start.astimezone(tz).date() <= services.local_now().date(),
         compact_when=lambda moment: compact_when(moment, tz),
@@ -162,7 +173,6 @@ async def confirm(request: Request, member: StaffInfo) -> Response:
             services, appointment_id=i, staff_user_id=member.telegram_user_id, via="web"
         ),
         lambda v: _("Часът е потвърден. Родителят е уведомен."),
-        notices.decided,
     )
 
 
@@ -189,7 +199,6 @@ async def _with_reason(request: Request, member: StaffInfo, cancel: bool) -> Res
             if cancel
             else _("Заявката е отказана. Родителят е уведомен.")
         ),
-        notices.decided,
     )
 
 
@@ -217,7 +226,6 @@ async def mark(request: Request, member: StaffInfo) -> Response:
         member,
         lambda i: service(services, appointment_id=i, staff_user_id=member.telegram_user_id),
         lambda v: _("Отбелязано: {status}.").format(status=status_name(v.status)),
-        notices.changed,
     )
 
 
@@ -237,7 +245,6 @@ async def note(request: Request, member: StaffInfo) -> Response:
             services, appointment_id=i, staff_user_id=member.telegram_user_id, text=text
         ),
         lambda v: _("Бележката е записана."),
-        notices.changed,
     )
 
 
@@ -320,7 +327,6 @@ async def propose(request: Request, member: StaffInfo) -> Response:
             via="web",
         ),
         lambda v: _("Предложението е изпратено на родителя."),
-        notices.proposed,
     )
 
 

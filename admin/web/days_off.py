@@ -18,7 +18,6 @@ from admin import hours as hours_service
 from admin.appointments import AppointmentView, active_on, view_of
 from admin.lists import day_bounds
 from admin.staff import StaffInfo
-from admin.web import notices
 from admin.web.render import flash, redirect, render
 from admin.web.security import page, services_of
 from bot.i18n import _
@@ -116,8 +115,6 @@ async def close(request: Request, member: StaffInfo) -> Response:
             services, staff_user_id=member.telegram_user_id, day=day, via="web"
         )
         day += timedelta(days=1)
-    for view in cancelled:
-        notices.decided(request.app.state.application, view)
     days = (last - first).days + 1
     flash(
         request,

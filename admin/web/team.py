@@ -4,6 +4,8 @@ with its expiry, and a QR code that opens the bot with it), change roles and rem
 
 from __future__ import annotations
 
+from typing import Any
+
 import segno
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,7 +27,7 @@ def deep_link(username: str | None, code: str) -> str | None:
     return f"https://t.me/{username}?start=staff-{code}" if username else None
 
 
-def _show(request: Request, member: StaffInfo, **extra: object) -> Response:
+def _show(request: Request, member: StaffInfo, **extra: Any) -> Response:
     members = staff_service.list_all(services_of(request).db)
     return render(request, "team/team.html", member, members=members, **extra)
 

@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.config import Settings
 from bot.fakeapi import FakeBotAPI
 from bot.services import Services
-from storage.models import Appointment, Reminder
+from storage.models import Appointment, Outbox
 from tests.admin.conftest import STAFF_ID, add_appointment, add_parent, at
 from tests.chat import Chat
 from tests.conftest import make_settings
@@ -47,7 +47,7 @@ async def test_cancel_with_a_reason_and_remind_now(
     assert parent_chat.visible(), "the reminder reached the parent"
     assert "доставено" in await page.locator("h2:has-text('Съобщения') + .card").inner_text()
     with services.db.read() as session:
-        sent = session.exec(select(Reminder).where(Reminder.kind == "manual")).all()
+        sent = session.exec(select(Outbox).where(Outbox.kind == "manual")).all()
         assert [r.state for r in sent] == ["sent"]
 
     await page.locator("summary", has_text="Отмени часа").click()
