@@ -4,7 +4,7 @@ A draft is checked as a whole, and every problem is named beside its field in pl
 Bulgarian: an interval that ends before it starts, intervals that overlap (which ones), a
 slot longer than its interval, numbers out of range. Before saving, the draft shows the
 next week's slots and the future bookings it would leave outside the hours; saving records
-who and when in the audit trail.
+who and when in the audit trail and marks the hours as set by the centre.
 """
 
 from __future__ import annotations
@@ -148,6 +148,7 @@ def save(services: Services, *, staff_user_id: int, draft: HoursDraft) -> Openin
         row.places_per_slot = draft.places
         row.min_lead_minutes = draft.lead_minutes
         row.horizon_days = draft.horizon_days
+        row.hours_set = True  # set by the centre: the bot now states them as fact
         session.add(row)
         session.flush()
         after = load_rules(session)

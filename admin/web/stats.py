@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import base64
 from datetime import date
+from typing import Any
 
-import pygal
 from babel.dates import format_date, get_day_names
-from pygal.style import Style
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -23,12 +22,14 @@ from admin.web.security import page, services_of
 from bot.i18n import _, babel_locale
 from bot.services import Services
 
-STYLE = Style(
-    background="white",
-    plot_background="white",
-    colors=("#1f5fa8", "#3c8d40", "#b5462f", "#8a6d1c"),
-    font_family="system-ui, sans-serif",
-)
+# pygal adds an import hook of the old kind (`sys.meta_path`) when first imported: it is
+# imported here, when a chart is drawn, not at start-up.
+STYLE = {
+    "background": "white",
+    "plot_background": "white",
+    "colors": ("#1f5fa8", "#3c8d40", "#b5462f", "#8a6d1c"),
+    "font_family": "system-ui, sans-serif",
+}
 
 
 def _month(request: Request, services: Services) -> date:
@@ -40,17 +41,20 @@ def _month(request: Request, services: Services) -> date:
         return services.local_now().date().replace(day=1)
 
 
-def _image(chart: pygal.Graph) -> str:
+def _image(chart: Any) -> str:
     svg = chart.render(is_unicode=True).encode()
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
 
 
 def _bars(title: str, labels: list[str], values: list[int]) -> str:
+    import pygal
+    from pygal.style import Style
+
     chart = pygal.HorizontalBar(
         js=[],
         disable_xml_declaration=True,
         show_legend=False,
-        style=STYLE,
+        style=Style(**STYLE),
         width=640,
         height=max(200, 60 + 40 * len(labels)),
         print_values=True,
@@ -63,13 +67,16 @@ def _bars(title: str, labels: list[str], values: list[int]) -> str:
 
 def charts(services: Services, report: MonthReport) -> dict[str, str]:
     """The month's charts as data URIs."""
+    import pygal
+    from pygal.style import Style
+
     o = report.outcomes
     weeks = [format_date(w, "dd.MM", locale=babel_locale()) for w in report.by_week]
     topics = [topic_title(services.content, key) for key in report.by_topic]
     share = pygal.Pie(
         js=[],
         disable_xml_declaration=True,
-        style=STYLE,
+        style=Style(**STYLE),
         width=640,
         height=360,
         title=_("Дошли и недошли"),

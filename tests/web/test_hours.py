@@ -29,8 +29,10 @@ async def test_a_changed_week_changes_the_slots_the_bot_offers(
     preview = await hours.preview_text()
     assert "вторник, 24 ноември: 08:30, 09:00, 09:30, 15:00, 15:30, 16:00" in preview
     assert rules_of(services.db).slot_minutes == 60  # a preview saves nothing
+    assert not rules_of(services.db).hours_set
     await hours.save()
     assert "Работното време е записано" in await hours.flash()
+    assert rules_of(services.db).hours_set  # the bot now states them as the centre's
 
     await parent_chat.send("📅 Запазете час")
     await parent_chat.tap("book:topic:consulting")
