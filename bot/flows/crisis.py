@@ -26,6 +26,7 @@ __all__ = ["crisis_text", "handlers"]
 log = logging.getLogger(__name__)
 
 
+
 def _text_of(update: Update) -> str | None:
     message = update.message or update.edited_message
     if message is None or message.chat.type == Chat.CHANNEL:
