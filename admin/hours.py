@@ -185,7 +185,7 @@ def open_day(services: Services, *, staff_user_id: int, day: date) -> bool:
 
 
 def cancel_for_closure(
-    services: Services, *, staff_user_id: int, day: date
+    services: Services, *, staff_user_id: int, day: date, via: str | None = None
 ) -> list[AppointmentView]:
     """Admin: cancel every active appointment of a closed day, with the closure's reason."""
     now = utcnow()
@@ -197,7 +197,9 @@ def cancel_for_closure(
         start, end = day_bounds(day, day, services.settings.tz)
         hit = active_on(session, start, end, lock=True)
         for appointment in hit:
-            _settle(session, services, appointment, member, now, S.cancelled_by_staff, row.reason)
+            _settle(
+                session, services, appointment, member, now, S.cancelled_by_staff, row.reason, via
+            )
             assert appointment.id is not None
             if not notices.tell_parent(session, services, appointment.id, notices.cancelled_text):
                 notices.refresh_cards(session, services, appointment.id)

@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     webhook_listen: str = Field(default="127.0.0.1", alias="WEBHOOK_LISTEN")
     webhook_port: int = Field(default=8443, alias="WEBHOOK_PORT")
 
+    # The staff's web desk (admin/web), served beside the bot; WEB_PORT=0 turns it off.
+    web_listen: str = Field(default="127.0.0.1", alias="WEB_LISTEN")
+    web_port: int = Field(default=8080, alias="WEB_PORT")
+    web_base_url: str = Field(default="http://127.0.0.1:8080", alias="WEB_BASE_URL")
+    # Signs the session cookies; unset = generated on first start and kept in the database.
+    web_secret: str | None = Field(default=None, alias="WEB_SECRET")
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

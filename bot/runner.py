@@ -145,6 +145,23 @@ def run_polling(settings: Settings) -> None:
     )
     freeze_startup_objects()
     log.info("starting long polling")
+    if settings.web_port:  # the web desk beside the bot, in the same loop
+        from admin.web.serve import run_with_web
+
+        assert application.updater is not None
+        updater = application.updater
+        asyncio.run(
+            run_with_web(
+                application,
+                lambda: updater.start_polling(
+                    allowed_updates=Update.ALL_TYPES,
+                    drop_pending_updates=False,
+                    timeout=settings.poll_timeout,
+                    bootstrap_retries=-1,
+                ),
+            )
+        )
+        return
     application.run_polling(
         allowed_updates=Update.ALL_TYPES,
         drop_pending_updates=False,
@@ -174,6 +191,27 @@ def run_webhook(settings: Settings) -> None:
     freeze_startup_objects()
     # PTB's tornado server answers 403 to any request whose X-Telegram-Bot-Api-Secret-Token
     # header is missing or wrong; such updates never reach the handlers.
+    if settings.web_port:  # the web desk beside the bot, in the same loop
+        from admin.web.serve import run_with_web
+
+        assert application.updater is not None
+        updater = application.updater
+        asyncio.run(
+            run_with_web(
+                application,
+                lambda: updater.start_webhook(
+                    listen=settings.webhook_listen,
+                    port=settings.webhook_port,
+                    url_path=webhook_path(settings.webhook_url or ""),
+                    webhook_url=settings.webhook_url,
+                    secret_token=settings.webhook_secret,
+                    allowed_updates=Update.ALL_TYPES,
+                    drop_pending_updates=False,
+                    bootstrap_retries=-1,
+                ),
+            )
+        )
+        return
     application.run_webhook(
         listen=settings.webhook_listen,
         port=settings.webhook_port,

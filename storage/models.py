@@ -65,6 +65,7 @@ class Appointment(SQLModel, table=True):
     # Staff "Друг час": a proposed new start the parent accepts or refuses.
     proposed_start: datetime | None = _utc(default=None)  # type: ignore[assignment]
     handled_by: str | None = None  # staff name who confirmed/declined, for the card
+    handled_via: str | None = None  # "web" when done on the web desk (the card says so)
     handled_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
     anonymised_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
     created_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
@@ -132,6 +133,23 @@ class StaffInvite(SQLModel, table=True):
     expires_at: datetime = _utc()  # type: ignore[assignment]
     used_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
     used_by: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class WebSignIn(SQLModel, table=True):
+    """A one-time sign-in link to the web desk: only its hash is kept; 10 minutes, once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, index=True)
+    telegram_user_id: int = Field(sa_type=BigInteger)
+    expires_at: datetime = _utc()  # type: ignore[assignment]
+    used_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+
+
+class AppSecret(SQLModel, table=True):
+    """Secrets generated on first start and shared by every process (the web session key)."""
+
+    name: str = Field(primary_key=True)
+    value: str
 
 
 class StaffCard(SQLModel, table=True):

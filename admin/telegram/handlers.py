@@ -13,7 +13,8 @@ on every call), render with `admin.telegram.cards`. Anyone who is not staff gets
 - `opening`: /hours /close /open and notifying the closed day's parents;
 - `exports`: /export;
 - `booking_cards`: the card's confirm / decline / another time, and parents' `prop:` answers;
-- `appointment_view`: an opened appointment's come / not come / remind now.
+- `appointment_view`: an opened appointment's come / not come / remind now;
+- `web_link`: /web, a one-time sign-in link to the web desk (`admin.web`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from admin.telegram.lists import (
 )
 from admin.telegram.opening import close, notify_closure, open_, show_hours
 from admin.telegram.typed_input import INPUT_KEY, typing_conversation
+from admin.telegram.web_link import web_link
 from bot.config import Settings
 
 # INPUT_KEY: the crisis flow stays quiet while a staff member types a reason or a note.
@@ -55,6 +57,10 @@ def handlers(settings: Settings) -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         typing_conversation(settings),  # before the buttons: it owns "Друга причина"/note
         CommandHandler("staff", join),
+        # The invite QR (web desk) opens the bot with /start staff-CODE: before the menu's /start.
+        CommandHandler(
+            "start", join, filters=filters.ChatType.PRIVATE & filters.Regex(r"^/start staff-")
+        ),
         # Before the parents' /start and /help: no parents' menu keyboard in the staff group.
         CommandHandler(["start", "help"], group_start, filters=~filters.ChatType.PRIVATE),
         CommandHandler("today", today),
@@ -68,6 +74,7 @@ def handlers(settings: Settings) -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("close", close),
         CommandHandler("open", open_),
         CommandHandler("export", export_month),
+        CommandHandler("web", web_link),
         CallbackQueryHandler(button(confirm), pattern=r"^st:ok:\d+$"),
         CallbackQueryHandler(button(ask_reason), pattern=r"^st:(no|cx):\d+$"),
         CallbackQueryHandler(button(preset_reason), pattern=r"^st:r:[dc]:\d+:\d+$"),
