@@ -19,7 +19,7 @@ from admin.telegram import handlers as staff
 from bot import jobs
 from bot.bot_api import CentreApplicationBuilder
 from bot.config import Settings
-from bot.context import BotContext, attach_services
+from bot.context import SERVICES_KEY, BotContext, attach_services
 from bot.errors import error_handler
 from bot.flows import (
     booking,
@@ -27,12 +27,13 @@ from bot.flows import (
     data,
     fallback,
     info,
+    language,
     menu,
     my_bookings,
     referral,
     reminder_reply,
 )
-from bot.i18n import N_, _, pick_language, set_language
+from bot.i18n import N_, SUPPORTED_LANGUAGES, _, pick_language, set_language, speaking
 from bot.limits import telegram_rate_limiter
 from bot.persistence import DatabasePersistence
 from bot.routing import indexed
@@ -49,6 +50,7 @@ COMMANDS = (
     ("menu", N_("Меню")),
     ("help", N_("Помощ")),
     ("privacy", N_("Лични данни")),
+    ("language", N_("🌐 Език / Language")),
 )
 
 
@@ -57,6 +59,10 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     set_language("bg")
     try:
         await application.bot.set_my_commands([BotCommand(c, _(d)) for c, d in COMMANDS])
+        for code in SUPPORTED_LANGUAGES[1:]:  # each Telegram language sees its own words
+            with speaking(code):
+                commands = [BotCommand(c, _(d)) for c, d in COMMANDS]
+            await application.bot.set_my_commands(commands, language_code=code)
     except TelegramError as exc:  # a nicety: a Bot API that refuses it must not stop the bot
         log.warning("setMyCommands failed: %s", type(exc).__name__)
 
@@ -69,9 +75,14 @@ class CentreApplication(Application):  # type: ignore[type-arg]
     """
 
     async def process_update(self, update: object) -> None:
-        # Speak the user's Telegram language when we have it, Bulgarian otherwise.
+        # The language the parent chose (or staff's Bulgarian), else their Telegram language.
         user = update.effective_user if isinstance(update, Update) else None
-        set_language(pick_language(user.language_code if user else None))
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if user is None or (chat is not None and chat.type != chat.PRIVATE):
+            set_language(pick_language(None))  # groups: the staff chat reads Bulgarian
+        else:
+            services: Services = self.bot_data[SERVICES_KEY]
+            set_language(services.language_for(user.id, user.language_code))
         await super().process_update(update)
         if self.persistence is not None:
             await self.update_persistence()
@@ -138,6 +149,7 @@ def register_handlers(
         *data.handlers(),
         *reminder_reply.handlers(),
         *referral.handlers(),
+        *language.handlers(),
         *info.handlers(),
         *menu.handlers(),
         *fallback.handlers(),  # must stay last: it answers whatever nobody else took

@@ -36,6 +36,8 @@ from telegram._utils.datetime import extract_tzinfo_from_defaults, from_timestam
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.ext import ApplicationBuilder, ExtBot
 
+from bot.bidi import shape
+
 # Methods whose answer is the message we just sent or edited, keyboard and all.
 _ECHOES_OUR_MESSAGE = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
 
@@ -150,7 +152,17 @@ _UNTOUCHED = (
 
 
 class CentreBot(ExtBot[Any]):
-    """ExtBot whose answers carry no echoed keyboards (see the module's docstring)."""
+    """ExtBot whose answers carry no echoed keyboards (see the module's docstring).
+
+    Texts that read right to left (Arabic, Dari) get their direction marks here, the one
+    place every message, reminder and notice passes (`bot.bidi.shape`).
+    """
+
+    async def send_message(self, chat_id: Any, text: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        return await super().send_message(chat_id, shape(text), *args, **kwargs)
+
+    async def edit_message_text(self, text: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        return await super().edit_message_text(shape(text), *args, **kwargs)
 
     def _insert_defaults(self, data: dict[str, object]) -> None:
         """PTB's filling of default values, short when our Defaults hold only a time zone.
