@@ -21,6 +21,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bot.i18n import SUPPORTED_LANGUAGES  # noqa: E402
+
 LOCALES = ROOT / "locales"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 # Content keys that are identifiers, numbers or phone numbers, not prose.
