@@ -17,7 +17,16 @@ from telegram import InlineKeyboardMarkup
 from admin.appointments import AppointmentView
 from admin.hours import Hours
 from admin.stats import MonthStats
-from admin.texts import compact_day, compact_when, mark, short_stamp, status_name, topic_title
+from admin.texts import (
+    as_typed,
+    compact_day,
+    compact_when,
+    language_mark,
+    mark,
+    short_stamp,
+    status_name,
+    topic_title,
+)
 from bot.centre import Content
 from bot.i18n import _, babel_locale, format_clock, format_when, ngettext
 from bot.ui import MENU_LABELS, inline
@@ -53,12 +62,14 @@ def _status_line(view: AppointmentView, tz: ZoneInfo) -> str:
 def card_text(view: AppointmentView, content: Content, tz: ZoneInfo) -> str:
     """Compact card: when, name, tappable phone, topic, note, bookings so far, status."""
     lines = [f"{mark(view.status)} №{view.id} · {compact_when(view.start, tz)}"]
-    lines.append(f"👤 {view.parent_name or _('(данните са изтрити)')}")
+    lines.append(f"👤 {as_typed(view.parent_name or _('(данните са изтрити)'))}")
+    if language_mark(view.parent_language):
+        lines.append(language_mark(view.parent_language))
     if view.parent_phone:
         lines.append(f"☎️ {view.parent_phone}")  # E.164: Telegram makes it tappable
     lines.append(f"📋 {topic_title(content, view.topic)}")
     if view.note:
-        lines.append(f"💬 {view.note}")
+        lines.append(f"💬 {as_typed(view.note)}")  # as the parent wrote it
     lines.append(
         ngettext("{n} записване досега", "{n} записвания досега", view.bookings_count).format(
             n=view.bookings_count
@@ -157,10 +168,11 @@ def list_text(title: str, views: Sequence[AppointmentView], content: Content, tz
             current = day
             lines.append("")
             lines.append(f"📅 {compact_day(view.start, tz)}")
-        name = view.parent_name or "—"
+        name = as_typed(view.parent_name or "—")
+        spoken = language_mark(view.parent_language)
         lines.append(
             f"{mark(view.status)} {format_clock(view.start.astimezone(tz))} {name} · "
-            f"{topic_title(content, view.topic)}"
+            f"{topic_title(content, view.topic)}" + (f" · {spoken}" if spoken else "")
         )
     lines.append("")
     lines.append(_("✅ потвърден · ⏳ чака · ❌ отказан/отменен · ☑️ дошъл · 🚫 не дошъл"))

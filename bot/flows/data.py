@@ -11,14 +11,13 @@ from admin.telegram import notify
 from bot.context import BotContext
 from bot.flows.booking import chat_id, topic_title, user_id
 from bot.flows.my_bookings import status_text
-from bot.i18n import _, format_clock, format_day_numeric, format_when, ngettext
+from bot.i18n import LANGUAGE_AUTONYMS, _, format_clock, format_day_numeric, format_when, ngettext
 from bot.ui import inline, main_menu, menu_button, require_message, show
 from storage import parents
 from storage.models import AppointmentStatus
 
 log = logging.getLogger(__name__)
 
-LANGUAGE_NAMES = {"bg": "български", "en": "English"}
 
 
 def _status(status: str) -> str:
@@ -57,7 +56,7 @@ async def my_data(update: Update, context: BotContext) -> None:
         _("Име: {name}").format(name=held.name or dash),
         _("Телефон: {phone}").format(phone=parents.display_phone(held.phone) or dash),
         _("Съгласие: {consent}").format(consent=consent),
-        _("Език: {language}").format(language=LANGUAGE_NAMES.get(held.language, held.language)),
+        _("Език: {language}").format(language=LANGUAGE_AUTONYMS.get(held.language, held.language)),
         _("Вашият Telegram номер (идентификатор) — за да Ви отговаряме."),
     ]
     if held.appointments:

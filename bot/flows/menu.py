@@ -47,7 +47,8 @@ async def help_command(update: Update, context: BotContext) -> None:
         "• как се получава направление от Дирекция „Социално подпомагане“ (ДСП);\n"
         "• спешни телефони.\n\n"
         "Команди: /menu — меню, /privacy — лични данни, /mydata — какво пазим за Вас, "
-        "/forget — изтриване на данните, /cancel — прекратяване на текущото действие."
+        "/forget — изтриване на данните, /cancel — прекратяване на текущото действие, "
+        "/language — език."
     )
     await require_message(update).reply_text(text, reply_markup=main_menu())
 
