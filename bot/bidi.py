@@ -5,9 +5,10 @@ with spaces or dashes between them around: "0373 9 10 76" shows as "76 10 9 0373
 "09:00–12:00" as "12:00–09:00". A LEFT-TO-RIGHT MARK in front of such a run makes its
 digits left-to-right (rule W7), so the run reads as written; a RIGHT-TO-LEFT MARK at the
 start of each line keeps the line right-to-left even when it begins with a number or a
-Cyrillic name. Both marks are invisible and are no letters or digits, so Telegram still
-finds phone numbers, commands and addresses. Where a run follows a space the mark goes
-before that space: the digits then touch plain spaces only, as in the Bulgarian text.
+Cyrillic name. Both marks are invisible format characters, neither letters nor digits, so
+phone numbers, commands and addresses are still found: libphonenumber's matcher (the
+library behind Android's and Telegram's phone links) finds "0373 9 10 76" after the mark
+exactly as without it (`tests/test_bidi.py`).
 
 Cyrillic names ("ЦОП Харманли", "кв. „Дружба“ 7А") need nothing: their letters are
 left-to-right already and carry the numbers after them along.
@@ -27,7 +28,7 @@ LRM = "\u200e"
 RLM = "\u200f"
 # A number run that the algorithm would reorder: digits joined by spaces, dashes, slashes or
 # dots and colons around a space or dash ("0373 9 10 76", "+359 888", "09:00–12:00").
-_RUN = re.compile(r"(\s?)(\+?\d[\d.:/]*(?:[ \u00a0\u202f\-\u2013\u2014/]+\+?\d[\d.:/]*)+)")
+_RUN = re.compile(r"\+?\d(?:[\d.:/]*\d)?(?:[ \u00a0\u202f\-\u2013\u2014/]+\+?\d(?:[\d.:/]*\d)?)+")
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
 
@@ -46,8 +47,7 @@ def is_rtl(text: str) -> bool:
 
 
 def _mark_run(match: re.Match[str]) -> str:
-    space, run = match.group(1), match.group(2)
-    return f"{LRM}{space}{run}"
+    return LRM + match.group(0)
 
 
 @lru_cache(maxsize=2048)

@@ -173,6 +173,11 @@ def _time_text(moment: time, code: str) -> str:
     return format_time(moment, "HH:mm", locale=_parsed_locale(code))
 
 
+def comma() -> str:
+    """The comma between "утре" and the day: Arabic and Dari write "،"."""
+    return "\u060c " if _language.get() in RTL_LANGUAGES else ", "
+
+
 def relative_day(day: date, today: date) -> str | None:
     """ "днес" / "утре" where true, else None."""
     delta = (day - today).days
@@ -190,7 +195,7 @@ def format_when(moment: datetime, tz: ZoneInfo, now: datetime | None = None) -> 
     if now is not None:
         rel = relative_day(at.date(), now.astimezone(tz).date())
         if rel:
-            day_text = f"{rel}, {day_text}"
+            day_text = f"{rel}{comma()}{day_text}"
     return _("{day}, {time} ч.").format(day=day_text, time=format_clock(at))
 
 

@@ -34,6 +34,7 @@ from bot.background import durable_write
 from bot.context import BotContext
 from bot.i18n import (
     _,
+    comma,
     current_language,
     format_clock,
     format_day_short,
@@ -85,7 +86,7 @@ def day_label(day: date, today: date) -> str:
     """ "утре, вторник, 24 ноември" """
     text = format_day_short(day)
     rel = relative_day(day, today)
-    return f"{rel}, {text}" if rel else text
+    return f"{rel}{comma()}{text}" if rel else text
 
 
 def free_days(context: BotContext) -> list[date]:
