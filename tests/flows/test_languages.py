@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import phonenumbers
 import pytest
 import time_machine
 from bidi import get_display
@@ -110,6 +111,11 @@ def displayed_in_order(text: str) -> list[str]:
     return scrambled
 
 
+def phones_in(text: str) -> list[str]:
+    """Phone numbers as libphonenumber's matcher (Android's links) finds them."""
+    return [m.raw_string for m in phonenumbers.PhoneNumberMatcher(text, "BG")]
+
+
 def rtl_texts(fake: FakeBotAPI) -> list[str]:
     return [c.text for c in fake.calls if c.text and is_rtl(c.text)]
 
@@ -178,6 +184,7 @@ async def test_journey(
 
     for text in rtl_texts(fake_api):  # Arabic and Dari: every number, time and phone in order
         assert displayed_in_order(text) == [], text
+        assert phones_in(text) == phones_in(unshape(text))  # still found, so still tappable
 
 
 async def test_language_chosen_with_the_menu_is_kept(
