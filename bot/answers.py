@@ -12,7 +12,7 @@ from datetime import time
 from babel.dates import get_day_names
 
 from bot.centre import Content
-from bot.i18n import _, babel_locale, format_clock
+from bot.i18n import _, babel_locale, comma, format_clock
 from storage.db import Database
 from storage.rules import rules_of
 
@@ -45,7 +45,7 @@ def hours_lines(hours: Hours) -> list[str]:
     lines = []
     for first, last, spans in runs:
         days = names[first] if first == last else f"{names[first]} – {names[last]}"
-        times = ", ".join(f"{format_clock(a)}–{format_clock(b)}" for a, b in spans)
+        times = comma().join(f"{format_clock(a)}–{format_clock(b)}" for a, b in spans)
         lines.append(f"{days[:1].upper()}{days[1:]}: {times}")
     return lines
 

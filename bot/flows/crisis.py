@@ -7,6 +7,7 @@ so a conversation in progress keeps its state and the parent can carry on afterw
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import lru_cache
 
 from telegram import Chat, Update
@@ -16,6 +17,7 @@ from admin.telegram.handlers import INPUT_KEY as STAFF_INPUT_KEY
 from bot.answers import crisis_text
 from bot.centre import Content
 from bot.context import BotContext
+from bot.multiscript import PhraseList, crisis_phrases
 from bot.text import PhraseIndex
 from bot.ui import ANY_MENU_BUTTON_TEXTS, main_menu, menu_filter, require_message
 
@@ -35,10 +37,10 @@ class _CrisisWords(filters.UpdateFilter):
     it runs on every update.
     """
 
-    def __init__(self, words: list[str]) -> None:
-        super().__init__(name="crisis")
-        self._index = PhraseIndex(words)
-        self._remembered = lru_cache(maxsize=2048)(self._index.found_in_text)
+    def __init__(self, found: Callable[[str], bool], name: str = "crisis") -> None:
+        super().__init__(name=name)
+        self._found = found
+        self._remembered = lru_cache(maxsize=2048)(found)
 
     def filter(self, update: Update) -> bool:
         message = update.message or update.edited_message
@@ -51,7 +53,7 @@ class _CrisisWords(filters.UpdateFilter):
             return False
         if len(text) <= _REMEMBERED_TEXT_LENGTH:
             return self._remembered(text)
-        return self._index.found_in_text(text)
+        return self._found(text)
 
 
 async def crisis(update: Update, context: BotContext) -> None:
@@ -70,5 +72,9 @@ async def crisis(update: Update, context: BotContext) -> None:
 def handlers(content: Content) -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         MessageHandler(filters.ChatType.PRIVATE & menu_filter("emergency"), crisis),
-        MessageHandler(_CrisisWords(list(content.crisis.words)), crisis),
+        MessageHandler(_CrisisWords(PhraseIndex(content.crisis.words).found_in_text), crisis),
+        # Ukrainian, Arabic, Dari and Turkish (bot/multiscript.toml), in their own scripts.
+        MessageHandler(
+            _CrisisWords(PhraseList(crisis_phrases()).found_in, name="crisis:languages"), crisis
+        ),
     ]

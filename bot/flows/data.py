@@ -18,7 +18,6 @@ from storage.models import AppointmentStatus
 log = logging.getLogger(__name__)
 
 
-
 def _status(status: str) -> str:
     if status in (AppointmentStatus.pending, AppointmentStatus.confirmed):
         return status_text(status)

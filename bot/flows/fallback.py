@@ -48,7 +48,7 @@ async def free_text(update: Update, context: BotContext) -> None:
     services = context.services
     message = require_message(update)
     text = message.text or ""
-    key = services.faq.best(text[:MAX_READ])
+    key = services.faq.best(text[:MAX_READ]) or services.faq_languages.best(text[:MAX_READ])
     log.info("free text on update %s: faq=%s", update.update_id, key or "-")
     if key is None:
         await message.reply_text(not_understood_text(services.content), reply_markup=main_menu())

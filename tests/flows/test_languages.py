@@ -44,6 +44,9 @@ EXPECT: dict[str, dict[str, str]] = {
         "reminder": "Нагадування: завтра, вівторок, 24 листопада, о 10:00.",
         "coming": "Прийду",
         "free": "безкоштовно, цілодобово",
+        "typed": "Чоловік мене б'є, я боюся",
+        "question": "скільки коштує?",
+        "answer": "безкоштовні",
     },
     "ar": {
         "hello": "مرحبًا!",
@@ -57,6 +60,9 @@ EXPECT: dict[str, dict[str, str]] = {
         "reminder": "تذكير: غدًا، الثلاثاء، 24 نوفمبر، الساعة 10:00.",
         "coming": "سأحضر",
         "free": "مجانًا، على مدار الساعة",
+        "typed": "زوجي يضربني وأنا خائفة",
+        "question": "كم السعر؟",
+        "answer": "مجانية",
     },
     "fa": {
         "hello": "سلام!",
@@ -70,6 +76,9 @@ EXPECT: dict[str, dict[str, str]] = {
         "reminder": "یادآوری: فردا، سه‌شنبه 24 نومبر، ساعت 10:00.",
         "coming": "می‌آیم",
         "free": "رایگان، شبانه‌روزی",
+        "typed": "شوهرم مرا میزند",
+        "question": "قیمت چند است؟",
+        "answer": "رایگان",
     },
     "tr": {
         "hello": "Merhaba!",
@@ -83,6 +92,9 @@ EXPECT: dict[str, dict[str, str]] = {
         "reminder": "Hatırlatma: yarın, 24 Kasım Salı, saat 10:00.",
         "coming": "Geleceğim",
         "free": "ücretsiz, 7/24",
+        "typed": "kocam beni dovuyor",
+        "question": "Ücret ne kadar?",
+        "answer": "ücretsiz",
     },
 }
 # Runs the bidirectional algorithm would turn around in a right-to-left line.
@@ -143,6 +155,13 @@ async def test_journey(
     assert crisis.index("112") < crisis.index("116 111")
     assert want["free"] in crisis
 
+    await chat.send(want["typed"])  # a crisis typed in the language: numbers first
+    crisis = read(chat)
+    assert crisis.index("112") < crisis.index("116 111") and want["free"] in crisis
+
+    await chat.send(want["question"])  # an FAQ question typed in the language
+    assert want["answer"] in read(chat)
+
     await chat.send(want["book"])
     await chat.tap("book:topic:consulting")
     await chat.tap("book:skip")
@@ -150,6 +169,8 @@ async def test_journey(
     await chat.tap("book:day:2026-11-24")
     await chat.press("10:00")
     await chat.tap("book:consent:yes")
+    await chat.send(want["typed"])  # in the middle of a booking too; the booking waits
+    assert "112" in read(chat)
     await chat.send("Мария")
     await chat.send("0888 123 456")
     summary = read(chat)
