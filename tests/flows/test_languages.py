@@ -97,6 +97,7 @@ EXPECT: dict[str, dict[str, str]] = {
         "answer": "ücretsiz",
     },
 }
+STAFF_NAMES = {"uk": "🌐 украински", "ar": "🌐 арабски", "fa": "🌐 дари", "tr": "🌐 турски"}
 # Runs the bidirectional algorithm would turn around in a right-to-left line.
 NUMBER_RUN = re.compile(r"\+?\d(?:[\d.:/]*\d)?(?:[ \-–/]+\+?\d(?:[\d.:/]*\d)?)+")
 
@@ -183,7 +184,7 @@ async def test_journey(
     assert stored is not None and stored.language == code
     staff_card = [c.text for c in fake_api.calls if c.chat_id == -100500 and c.text][-1]
     assert "⏳ Чака потвърждение" in staff_card  # staff read Bulgarian
-    assert "🌐" in staff_card
+    assert STAFF_NAMES[code] in staff_card  # so staff know to bring an interpreter or call
 
     with services.db.session() as session:
         appointment = session.exec(select(Appointment)).one()
