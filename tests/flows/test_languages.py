@@ -270,3 +270,23 @@ def test_unmarked_number_runs_would_be_scrambled(text: str) -> None:
     from bot.bidi import shape
 
     assert displayed_in_order(shape(text)) == []
+
+
+async def test_a_note_typed_in_arabic_reaches_staff_as_written(
+    app: Any, fake_api: FakeBotAPI
+) -> None:
+    note = "ابني لا يذهب إلى المدرسة منذ 3 أسابيع"
+    chat = Chat(app, fake_api, user_id=3500, language="ar")
+    await chat.send(EXPECT["ar"]["book"])
+    await chat.tap("book:topic:consulting")
+    await chat.send(note)
+    await chat.tap("book:day:2026-11-24")
+    await chat.press("10:00")
+    await chat.tap("book:consent:yes")
+    await chat.send("أحمد")
+    await chat.send("0888 123 456")
+    await chat.tap("book:confirm", message_id=chat.last().message_id)
+    card = [c.text for c in fake_api.calls if c.chat_id == -100500 and c.text][-1]
+    assert f"💬 \u2068{note}\u2069" in card  # the parent's words, isolated, unchanged
+    assert "👤 \u2068أحمد\u2069" in card and "🌐 арабски" in card
+    assert not is_rtl(card)  # the card stays a Bulgarian, left-to-right message
