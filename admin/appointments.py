@@ -19,7 +19,7 @@ from bot.services import Services
 from storage import appointments as repo
 from storage import reminders
 from storage.clock import utcnow
-from storage.errors import AlreadyHandled, InvalidTransition, NotAllowed, NotFound, SlotTaken
+from storage.errors import AlreadyHandled, InvalidTransition, NotAllowed, SlotTaken
 from storage.models import Appointment, Parent
 from storage.models import AppointmentStatus as S
 
@@ -363,12 +363,6 @@ def refuse_proposal(
             session, appointment_id=appointment_id, actor="parent", action="refuse", now=now
         )
         return view_of(session, appointment)
-
-
-def require_exists(services: Services, appointment_id: int) -> None:
-    with services.db.session() as session:
-        if session.get(Appointment, appointment_id) is None:
-            raise NotFound(f"appointment {appointment_id}")
 
 
 def active_on(

@@ -59,8 +59,6 @@ BACKOFF_BASE = timedelta(seconds=60)
 BACKOFF_MAX = timedelta(hours=1)
 CONCURRENCY = 8
 
-Buttons = list[list[tuple[str, str]]]
-
 # Changes announced to staff through `admin.telegram.notify.announce_parent_change`.
 CHANGE_UNREACHABLE = "unreachable"
 CHANGE_REMINDER_FAILED = "reminder_failed"
@@ -88,7 +86,9 @@ class SendOutcome:
         return cls(Outcome.sent, message_id=message_id)
 
 
-Send = Callable[[int, str, Buttons], Awaitable[SendOutcome]]
+# (chat id, reminder text, appointment id): the Telegram side adds the answer buttons
+# (admin/telegram/reminders.py::reminder_buttons), in the language the text is in.
+Send = Callable[[int, str, int], Awaitable[SendOutcome]]
 Report = Callable[[int], Awaitable[None]]
 
 
@@ -124,15 +124,6 @@ def reminder_text(content: Content, start: datetime, now: datetime, policy: Remi
         centre=_(content.centre.short_name),
         address=_(content.contacts.address_short),
     )
-
-
-def reminder_buttons(appointment_id: int) -> Buttons:
-    return [
-        [
-            (_("Ще дойда"), f"rem:yes:{appointment_id}"),
-            (_("Не мога да дойда"), f"rem:no:{appointment_id}"),
-        ]
-    ]
 
 
 # --- dispatch -------------------------------------------------------------------------------
@@ -188,13 +179,12 @@ async def dispatch_due(
                     )
                 result.released += 1
                 return
-            with language(item.language):
+            with language(item.language):  # the text and the adapter's buttons
                 text = reminder_text(services.content, item.start, clock(), policy)
-                buttons = reminder_buttons(item.appointment_id)
-            try:
-                outcome = await send(item.chat_id, text, buttons)
-            except Exception as exc:  # an adapter bug must not strand the claim
-                outcome = SendOutcome(Outcome.transient, error=type(exc).__name__)
+                try:
+                    outcome = await send(item.chat_id, text, item.appointment_id)
+                except Exception as exc:  # an adapter bug must not strand the claim
+                    outcome = SendOutcome(Outcome.transient, error=type(exc).__name__)
             answered = time.perf_counter()
             # The duplicate window: from here to the commit below. Keep it short.
             if outcome.kind is Outcome.sent:

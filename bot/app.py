@@ -9,15 +9,16 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
+    ApplicationBuilder,
     BaseUpdateProcessor,
     ContextTypes,
     Defaults,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from admin.telegram import handlers as staff
 from bot import jobs
-from bot.bot_api import CentreApplicationBuilder
+from bot.centre_bot import CentreBot
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotContext, attach_services
 from bot.errors import error_handler
@@ -36,14 +37,10 @@ from bot.flows import (
 from bot.i18n import N_, SUPPORTED_LANGUAGES, _, pick_language, set_language, speaking
 from bot.limits import telegram_rate_limiter
 from bot.persistence import DatabasePersistence
-from bot.routing import indexed
+from bot.routing import GROUP_CONVERSATIONS, GROUP_CRISIS, GROUP_MAIN, split_conversations
 from bot.services import Services
 
 log = logging.getLogger(__name__)
-
-# Group numbers: lower runs first. A handler that answers raises ApplicationHandlerStop.
-GROUP_CRISIS = -5  # crisis words beat any conversation state
-GROUP_MAIN = 0  # conversations, commands, views; the fallback is last in this group
 
 COMMANDS = (
     ("start", N_("Начало")),
@@ -72,6 +69,7 @@ class CentreApplication(Application):  # type: ignore[type-arg]
 
     A half-finished booking then survives even a kill -9 right after the bot answered;
     unchanged rows are skipped by the persistence, so the cost is one small write per step.
+    (`ApplicationBuilder.application_class` is PTB's documented way to a subclass.)
     """
 
     async def process_update(self, update: object) -> None:
@@ -88,13 +86,10 @@ class CentreApplication(Application):  # type: ignore[type-arg]
             await self.update_persistence()
 
     async def update_persistence(self) -> None:
-        """The changed rows of our persistence are written in one transaction."""
-        persistence = self.persistence
-        if isinstance(persistence, DatabasePersistence):
-            persistence.collect(self)
-            await persistence.write_through()
-        else:
-            await super().update_persistence()
+        """PTB hands the changed rows to our persistence; they are written in one transaction."""
+        await super().update_persistence()
+        if isinstance(self.persistence, DatabasePersistence):
+            await self.persistence.write_through()
 
 
 def build_application(
@@ -108,23 +103,26 @@ def build_application(
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot; `request` swaps the Bot API transport (console, tests)."""
     services = services or Services.from_settings(settings)
-    builder = (
-        CentreApplicationBuilder()
-        .token(settings.telegram_bot_token or "0:offline")
-        .defaults(Defaults(tzinfo=settings.tz))
+    use_limiter = settings.rate_limiter if rate_limiter is None else rate_limiter
+    # The bot is built here rather than by the builder: it is our ExtBot subclass (Arabic
+    # and Dari texts get their direction marks, bot/centre_bot.py). Without a transport,
+    # the builder's own defaults: a pool of 256 connections, one for getUpdates.
+    bot = CentreBot(
+        token=settings.telegram_bot_token or "0:offline",
+        base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
+        base_file_url=settings.base_file_url or "https://api.telegram.org/file/bot",
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=request or HTTPXRequest(connection_pool_size=1),
+        defaults=Defaults(tzinfo=settings.tz),
+        rate_limiter=telegram_rate_limiter() if use_limiter else None,
+    )
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
+        .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
         .application_class(CentreApplication)
     )
-    if settings.telegram_base_url:
-        builder = builder.base_url(settings.telegram_base_url)
-        if settings.base_file_url:
-            builder = builder.base_file_url(settings.base_file_url)
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
-    use_limiter = settings.rate_limiter if rate_limiter is None else rate_limiter
-    if use_limiter:
-        builder = builder.rate_limiter(telegram_rate_limiter())
     if update_processor is not None:  # the runner's: chats in parallel, each one in order
         builder = builder.concurrent_updates(update_processor)
     if persistence:
@@ -139,12 +137,12 @@ def register_handlers(
     application: Application[Any, Any, Any, Any, Any, Any], services: Services
 ) -> None:
     # Note: order matters. Crisis words first (answer before anything else, in any
-    # state), then conversations and views; the fallback comes last. Each group is
-    # indexed (bot/routing.py): a handler is asked only about updates it could take.
-    application.add_handlers(indexed(crisis.handlers(services.content)), group=GROUP_CRISIS)
+    # state), then the conversations in a group of their own, then commands and views; the
+    # fallback comes last (groups: bot/routing.py).
+    application.add_handlers(crisis.handlers(services.content), group=GROUP_CRISIS)
     main_handlers = [
         *staff.handlers(services.settings),  # staff commands check the role themselves
-        *booking.handlers(services.settings.conversation_timeout_minutes),  # conversations first
+        *booking.handlers(services.settings.conversation_timeout_minutes),
         *my_bookings.handlers(),
         *data.handlers(),
         *reminder_reply.handlers(),
@@ -154,5 +152,7 @@ def register_handlers(
         *menu.handlers(),
         *fallback.handlers(),  # must stay last: it answers whatever nobody else took
     ]
-    application.add_handlers(indexed(main_handlers), group=GROUP_MAIN)
+    conversations, others = split_conversations(main_handlers)
+    application.add_handlers(conversations, group=GROUP_CONVERSATIONS)
+    application.add_handlers(others, group=GROUP_MAIN)
     application.add_error_handler(error_handler)

@@ -95,7 +95,8 @@ def _messages(code: str) -> dict[str, str]:
     translations = catalog(code)
     entries: dict[object, str] = getattr(translations, "_catalog", {})
     # gettext reads a plural entry's singular as its form for n = 1 (Arabic: form 1, not 0).
-    one = translations.plural(1) if isinstance(translations, gettext.GNUTranslations) else 0
+    plural = getattr(translations, "plural", None)  # set from the catalog's header
+    one = plural(1) if callable(plural) else 0
     singular = {
         key[0]: text for key, text in entries.items() if isinstance(key, tuple) and key[1] == one
     }

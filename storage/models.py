@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -12,8 +13,8 @@ from storage.clock import utcnow
 from storage.types import UTCDateTime
 
 
-def _utc(**kw: object) -> object:
-    return Field(sa_type=UTCDateTime, **kw)  # type: ignore[arg-type]
+def _utc(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
 
 
 class AppointmentStatus(StrEnum):

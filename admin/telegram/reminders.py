@@ -27,11 +27,14 @@ from telegram.error import (
 )
 
 from admin import reminders
-from admin.reminders import Buttons, DispatchReport, Outcome, Report, Send, SendOutcome
+from admin.reminders import DispatchReport, Outcome, Report, Send, SendOutcome
 from admin.telegram.notify import announce_parent_change
+from bot.i18n import _
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+
+Buttons = list[list[tuple[str, str]]]
 
 
 @cache
@@ -62,6 +65,16 @@ def outcome_of(exc: TelegramError) -> SendOutcome:
     return SendOutcome(Outcome.transient, error=type(exc).__name__)
 
 
+def reminder_buttons(appointment_id: int) -> Buttons:
+    """The parent's two answers under a reminder (bot/flows/reminder_reply.py takes them)."""
+    return [
+        [
+            (_("Ще дойда"), f"rem:yes:{appointment_id}"),
+            (_("Не мога да дойда"), f"rem:no:{appointment_id}"),
+        ]
+    ]
+
+
 def markup(buttons: Buttons) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in buttons]
@@ -71,10 +84,11 @@ def markup(buttons: Buttons) -> InlineKeyboardMarkup:
 def make_send(bot: Bot) -> Send:
     """A `send` for the dispatcher over `bot.send_message` (rate limited by the Application)."""
 
-    async def send(chat_id: int, text: str, buttons: Buttons) -> SendOutcome:
+    async def send(chat_id: int, text: str, appointment_id: int) -> SendOutcome:
+        buttons = markup(reminder_buttons(appointment_id))
         try:
             message = await bot.send_message(
-                chat_id, text, reply_markup=markup(buttons), disable_web_page_preview=True
+                chat_id, text, reply_markup=buttons, disable_web_page_preview=True
             )
         except TelegramError as exc:
             return outcome_of(exc)

@@ -16,12 +16,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from admin.reminders import (
     StaleReminder,
     check_can_cancel,
-    reminder_buttons,
     reminder_text,
     reply_cant_come,
     reply_coming,
 )
 from admin.telegram.notify import announce_parent_change
+from admin.telegram.reminders import reminder_buttons
 from bot.context import BotContext
 from bot.i18n import _, format_when
 from bot.ui import inline, menu_button, show, stale_button

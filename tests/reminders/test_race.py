@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from admin.reminders import Buttons, SendOutcome, dispatch_due
+from admin.reminders import SendOutcome, dispatch_due
 from bot.services import Services
 from storage.db import Database
 from storage.models import Appointment, AppointmentStatus, Parent, Reminder
@@ -52,7 +52,7 @@ def test_two_dispatchers_send_each_reminder_once(db: Database, db_url: str) -> N
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 
-    async def send(chat_id: int, text: str, buttons: Buttons) -> SendOutcome:
+    async def send(chat_id: int, text: str, appointment_id: int) -> SendOutcome:
         await asyncio.sleep(0)  # let the other coroutines of this loop in
         with lock:
             deliveries[chat_id] += 1

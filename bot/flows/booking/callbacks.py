@@ -17,7 +17,6 @@ from bot.flows.booking.state import (
     CHANGE,
     CONSENT,
     DAY,
-    NAME,
     NOTE,
     NOTE_MAX,
     TIME,
@@ -370,15 +369,11 @@ async def old_button(update: Update, context: BotContext) -> int:
 
 
 async def hand_over(update: Update, context: BotContext) -> int:
-    """A main-menu button, /start or /menu ends the booking; its own handler answers it."""
+    """A main-menu button, /start or /menu ends the booking; the main group then answers it.
+
+    Not `answered` (bot/routing.py): the update goes on to the later groups.
+    """
     clear(context)
-    for handler in context.application.handlers.get(0, []):
-        if isinstance(handler, ConversationHandler) and handler.name == NAME:
-            continue
-        check = handler.check_update(update)
-        if check is not None and check is not False:
-            await handler.handle_update(update, context.application, check, context)
-            break
     return ConversationHandler.END
 
 
