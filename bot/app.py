@@ -17,6 +17,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from admin.telegram import handlers as staff
+from admin.telegram.outbox import Waker
 from bot import jobs
 from bot.centre_bot import CentreBot
 from bot.config import Settings
@@ -71,6 +72,20 @@ class CentreApplication(Application):  # type: ignore[type-arg]
     unchanged rows are skipped by the persistence, so the cost is one small write per step.
     (`ApplicationBuilder.application_class` is PTB's documented way to a subclass.)
     """
+
+    outbox_waker: Waker | None = None
+
+    async def initialize(self) -> None:
+        await super().initialize()
+        if self.outbox_waker is None:
+            self.outbox_waker = Waker(self)
+        self.outbox_waker.open()
+
+    async def shutdown(self) -> None:
+        if self.outbox_waker is not None:
+            self.outbox_waker.close()
+            self.outbox_waker = None
+        await super().shutdown()
 
     async def process_update(self, update: object) -> None:
         # The language the parent chose (or staff's Bulgarian), else their Telegram language.

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from admin.telegram import notify
+from admin import notices
 from bot.background import durable_write
 from bot.context import BotContext
 from bot.flows.booking.state import (
@@ -284,6 +284,7 @@ async def confirm(update: Update, context: BotContext) -> int:
             phone=d["phone"],
             language=current_language(),
             policy=services.reminder_policy,
+            announce=notices.announcer(services),  # the staff card: a row of this commit
         )
     except (SlotTaken, SlotUnavailable):
         return await offer_nearest(update, context, datetime.fromisoformat(d["start"]))
@@ -298,8 +299,6 @@ async def confirm(update: Update, context: BotContext) -> int:
     log.info("booking %s saved (pending)", appointment.id)
     await show(update, booked_text(context, appointment.start))
     await menu_again(update, context)
-    # The card may wait for the staff group's 20 a minute: not inside the parent's update.
-    context.in_background(notify.announce_new_booking(context.bot, services, appointment.id))
     return ConversationHandler.END
 
 
