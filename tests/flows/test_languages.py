@@ -16,7 +16,7 @@ import time_machine
 from bidi import get_display
 from sqlmodel import select
 
-from admin.telegram.reminders import dispatch
+from admin.telegram.outbox import dispatch
 from bot.bidi import is_rtl, unshape
 from bot.fakeapi import FakeBotAPI
 from bot.flows.language import CHOOSE_IN_EVERY_LANGUAGE
