@@ -9,15 +9,11 @@ from functools import cached_property
 from bot.centre import Content, content_for
 from bot.config import Settings
 from bot.i18n import SUPPORTED_LANGUAGES, pick_language
-from bot.multiscript import IntentIndex, faq_keywords
-from bot.text import KeywordIndex
+from bot.text import Understanding, understanding
 from storage.clock import utcnow
 from storage.db import Database
 from storage.parents import LanguageMemory
 from storage.reminders import ReminderPolicy
-
-# The FAQ answers `bot.answers.faq_answer` gives (greeting, thanks, services: not yet).
-ANSWERS_KNOWN = ("contacts", "hours", "price", "referral", "who", "documents", "booking")
 
 
 @dataclass
@@ -45,15 +41,9 @@ class Services:
         )
 
     @cached_property
-    def faq(self) -> KeywordIndex:
-        """The FAQ's keywords, read once per process (free text is matched against them)."""
-        return KeywordIndex((f.answer, f.keywords) for f in self.content.faq)
-
-    @cached_property
-    def faq_languages(self) -> IntentIndex:
-        """FAQ keywords in Ukrainian, Arabic, Dari and Turkish (bot/multiscript.toml)."""
-        known = set(ANSWERS_KNOWN)
-        return IntentIndex({k: v for k, v in faq_keywords().items() if k in known})
+    def understanding(self) -> Understanding:
+        """Word classes and rules for crisis help and the FAQ, read once per process."""
+        return understanding()
 
     @cached_property
     def languages(self) -> LanguageMemory:
