@@ -43,7 +43,7 @@ from sqlmodel import Session, col
 
 from admin import notices
 from bot.centre import Content
-from bot.i18n import _, format_clock, format_day_short, language, relative_day
+from bot.i18n import _, comma, format_clock, format_day_short, language, relative_day
 from bot.services import Services
 from storage import outbox, reminders
 from storage import staff as staff_repo
@@ -129,7 +129,7 @@ def reminder_text(content: Content, start: datetime, now: datetime, policy: Remi
     day = format_day_short(local.date())
     rel = relative_day(local.date(), now.astimezone(policy.tz).date())
     if rel:
-        day = f"{rel}, {day}"
+        day = f"{rel}{comma()}{day}"
     return _("Напомняне: {day}, в {time} ч. Ви очакваме в {centre}, {address}").format(
         day=day,
         time=format_clock(local),

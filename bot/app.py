@@ -14,13 +14,14 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from admin.telegram import handlers as staff
 from admin.telegram.outbox import Waker
 from bot import jobs
+from bot.centre_bot import CentreBot
 from bot.config import Settings
-from bot.context import BotContext, attach_services
+from bot.context import SERVICES_KEY, BotContext, attach_services
 from bot.errors import error_handler
 from bot.flows import (
     booking,
@@ -28,12 +29,13 @@ from bot.flows import (
     data,
     fallback,
     info,
+    language,
     menu,
     my_bookings,
     referral,
     reminder_reply,
 )
-from bot.i18n import N_, _, pick_language, set_language
+from bot.i18n import N_, SUPPORTED_LANGUAGES, _, pick_language, set_language, speaking
 from bot.limits import telegram_rate_limiter
 from bot.persistence import DatabasePersistence
 from bot.routing import (
@@ -52,6 +54,7 @@ COMMANDS = (
     ("menu", N_("Меню")),
     ("help", N_("Помощ")),
     ("privacy", N_("Лични данни")),
+    ("language", N_("🌐 Език / Language")),
 )
 
 
@@ -60,6 +63,10 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     set_language("bg")
     try:
         await application.bot.set_my_commands([BotCommand(c, _(d)) for c, d in COMMANDS])
+        for code in SUPPORTED_LANGUAGES[1:]:  # each Telegram language sees its own words
+            with speaking(code):
+                commands = [BotCommand(c, _(d)) for c, d in COMMANDS]
+            await application.bot.set_my_commands(commands, language_code=code)
     except TelegramError as exc:  # a nicety: a Bot API that refuses it must not stop the bot
         log.warning("setMyCommands failed: %s", type(exc).__name__)
 
@@ -89,9 +96,14 @@ class CentreApplication(Application):  # type: ignore[type-arg]
         await super().shutdown()
 
     async def process_update(self, update: object) -> None:
-        # Speak the user's Telegram language when we have it, Bulgarian otherwise.
+        # The language the parent chose (or staff's Bulgarian), else their Telegram language.
         user = update.effective_user if isinstance(update, Update) else None
-        set_language(pick_language(user.language_code if user else None))
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if user is None or (chat is not None and chat.type != chat.PRIVATE):
+            set_language(pick_language(None))  # groups: the staff chat reads Bulgarian
+        else:
+            services: Services = self.bot_data[SERVICES_KEY]
+            set_language(services.language_for(user.id, user.language_code))
         step_ran = watch_steps()
         await super().process_update(update)
         if step_ran[0] and self.persistence is not None:
@@ -115,23 +127,26 @@ def build_application(
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot; `request` swaps the Bot API transport (console, tests)."""
     services = services or Services.from_settings(settings)
+    use_limiter = settings.rate_limiter if rate_limiter is None else rate_limiter
+    # The bot is built here rather than by the builder: it is our ExtBot subclass (Arabic
+    # and Dari texts get their direction marks, bot/centre_bot.py). Without a transport,
+    # the builder's own defaults: a pool of 256 connections, one for getUpdates.
+    bot = CentreBot(
+        token=settings.telegram_bot_token or "0:offline",
+        base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
+        base_file_url=settings.base_file_url or "https://api.telegram.org/file/bot",
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=request or HTTPXRequest(connection_pool_size=1),
+        defaults=Defaults(tzinfo=settings.tz),
+        rate_limiter=telegram_rate_limiter() if use_limiter else None,
+    )
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token or "0:offline")
-        .defaults(Defaults(tzinfo=settings.tz))
+        .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
         .application_class(CentreApplication)
     )
-    if settings.telegram_base_url:
-        builder = builder.base_url(settings.telegram_base_url)
-        if settings.base_file_url:
-            builder = builder.base_file_url(settings.base_file_url)
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
-    use_limiter = settings.rate_limiter if rate_limiter is None else rate_limiter
-    if use_limiter:
-        builder = builder.rate_limiter(telegram_rate_limiter())
     if update_processor is not None:  # the runner's: chats in parallel, each one in order
         builder = builder.concurrent_updates(update_processor)
     if persistence:
@@ -156,6 +171,7 @@ def register_handlers(
         *data.handlers(),
         *reminder_reply.handlers(),
         *referral.handlers(),
+        *language.handlers(),
         *info.handlers(),
         *menu.handlers(),
         *fallback.handlers(),  # must stay last: it answers whatever nobody else took

@@ -37,12 +37,13 @@ MENU_LABELS: dict[str, str] = {
     "my": N_("🗓 Моите часове"),
     "contacts": N_("☎️ Контакти"),
     "emergency": N_("🆘 Спешна помощ"),
+    "language": N_("🌐 Език / Language"),
 }
 MENU_LAYOUT: tuple[tuple[str, ...], ...] = (
     ("book", "my"),
     ("about", "services"),
     ("referral", "contacts"),
-    ("emergency",),
+    ("emergency", "language"),
 )
 
 

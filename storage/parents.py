@@ -17,7 +17,14 @@ from storage import outbox, state
 from storage.appointments import transition
 from storage.db import Database
 from storage.errors import NoConsent
-from storage.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, AuditEntry, Parent
+from storage.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    AuditEntry,
+    Parent,
+    StaffMember,
+)
 from storage.outbox import Announcer
 from storage.reminders import ReminderPolicy
 
@@ -287,3 +294,82 @@ def forget(
                 else:
                     announce.refresh(session, appointment_id)
     return cancelled
+
+
+# --- the parent's language ----------------------------------------------------------------
+
+
+def parent_language(session: Session, telegram_user_id: int) -> str | None:
+    """The language a parent reads (chosen with /language, else the one of the first booking).
+
+    None when we hold no row for them. Everything sent to a parent later (reminders, staff
+    answers, notices, an outbox) renders in this language: `bot.i18n.language(code)`.
+    """
+    return session.exec(
+        select(Parent.language).where(Parent.telegram_user_id == telegram_user_id)
+    ).first()
+
+
+def _is_staff(session: Session, telegram_user_id: int) -> bool:
+    query = select(StaffMember.id).where(StaffMember.telegram_user_id == telegram_user_id)
+    return session.exec(query).first() is not None
+
+
+def stored_language(db: Database, telegram_user_id: int) -> str | None:
+    """`parent_language` in a short read of its own."""
+    with db.read() as session:
+        return parent_language(session, telegram_user_id)
+
+
+def choose_language(
+    db: Database, *, telegram_user_id: int, chat_id: int, language: str, now: datetime
+) -> None:
+    """Remember the language a parent picked (the row holds no name or phone without consent)."""
+    with db.session() as session:
+        lock_parent(session, telegram_user_id)
+        parent = get_or_create(
+            session, telegram_user_id=telegram_user_id, chat_id=chat_id, now=now, language=language
+        )
+        if parent.language != language:
+            parent.language, parent.updated_at = language, now
+            session.add(parent)
+
+
+STAFF_LANGUAGE = "bg"
+
+
+class LanguageMemory:
+    """Each user's language, read from the parent row once per process and kept.
+
+    Every update needs it before any handler runs; a database read per update would cost
+    more than the rest of a menu answer. The bot's own changes (`remember`, `forget`) keep
+    it fresh. Staff always read Bulgarian, whatever their Telegram or parent row says.
+    """
+
+    LIMIT = 50_000
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._known: dict[int, str | None] = {}
+
+    def stored(self, telegram_user_id: int) -> str | None:
+        """The parent row's language, or None when there is no row."""
+        try:
+            return self._known[telegram_user_id]
+        except KeyError:
+            pass
+        with self._db.read() as session:
+            if _is_staff(session, telegram_user_id):
+                found: str | None = STAFF_LANGUAGE
+            else:
+                found = parent_language(session, telegram_user_id)
+        if len(self._known) >= self.LIMIT:
+            self._known.clear()
+        self._known[telegram_user_id] = found
+        return found
+
+    def remember(self, telegram_user_id: int, language: str) -> None:
+        self._known[telegram_user_id] = language
+
+    def forget(self, telegram_user_id: int) -> None:
+        self._known.pop(telegram_user_id, None)

@@ -53,7 +53,7 @@ def test_console_chat_presses_a_menu_button(env: dict[str, str]) -> None:
     assert "Здравейте" in out
     assert "[1] 📅 Запазете час" in out
     assert "Открит на" in out  # !3 pressed "ℹ️ За центъра"
-    assert "[8] Още" in out  # inline buttons continue after the menu's seven
+    assert "[9] Още" in out  # inline buttons continue after the menu's eight
     # /start twice sends the same menu: printed once only
     assert out.count("⌨️ Меню") == 1
 

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from telegram import Update
 
 from bot.context import BotContext
-from bot.i18n import _, format_clock, format_day_short, format_when, relative_day
+from bot.i18n import _, comma, format_clock, format_day_short, format_when, relative_day
 from storage import slots
 from storage.models import AppointmentStatus
 
@@ -35,7 +35,7 @@ def day_label(day: date, today: date) -> str:
     """ "утре, вторник, 24 ноември" """
     text = format_day_short(day)
     rel = relative_day(day, today)
-    return f"{rel}, {text}" if rel else text
+    return f"{rel}{comma()}{text}" if rel else text
 
 
 def free_days(context: BotContext) -> list[date]:

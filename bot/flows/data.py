@@ -10,14 +10,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from admin import notices
 from bot.context import BotContext
 from bot.flows.common import chat_id, status_text, topic_title, user_id
-from bot.i18n import _, format_clock, format_day_numeric, format_when, ngettext
+from bot.i18n import LANGUAGE_AUTONYMS, _, format_clock, format_day_numeric, format_when, ngettext
 from bot.ui import inline, main_menu, menu_button, require_message, show
 from storage import parents
 from storage.models import AppointmentStatus
 
 log = logging.getLogger(__name__)
-
-LANGUAGE_NAMES = {"bg": "български", "en": "English"}
 
 
 def _status(status: str) -> str:
@@ -56,7 +54,7 @@ async def my_data(update: Update, context: BotContext) -> None:
         _("Име: {name}").format(name=held.name or dash),
         _("Телефон: {phone}").format(phone=parents.display_phone(held.phone) or dash),
         _("Съгласие: {consent}").format(consent=consent),
-        _("Език: {language}").format(language=LANGUAGE_NAMES.get(held.language, held.language)),
+        _("Език: {language}").format(language=LANGUAGE_AUTONYMS.get(held.language, held.language)),
         _("Вашият Telegram номер (идентификатор) — за да Ви отговаряме."),
     ]
     if held.appointments:
@@ -99,6 +97,7 @@ async def do_forget(update: Update, context: BotContext) -> None:
     # The in-memory copy would be written back on the next save otherwise.
     if context.user_data is not None:
         context.user_data.clear()
+    services.languages.forget(uid)  # the row (and its language choice) is gone
     log.info("user data forgotten; %d appointments cancelled", len(cancelled))
     text = _("Готово. Изтрихме името, телефона и съгласието Ви.")
     if cancelled:
