@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.context import BotContext, attach_services
 from bot.errors import error_handler
 from bot.flows import (
+    ask,
     booking,
     crisis,
     data,
@@ -138,8 +139,10 @@ def register_handlers(
         *data.handlers(),
         *reminder_reply.handlers(),
         *referral.handlers(),
+        *ask.handlers(services.settings.conversation_timeout_minutes),
         *info.handlers(),
         *menu.handlers(),
+        *ask.reply_handlers(),  # Telegram replies to a question's messages; else the fallback
         *fallback.handlers(),  # must stay last: it answers whatever nobody else took
     ]
     application.add_handlers(indexed(main_handlers), group=GROUP_MAIN)

@@ -10,6 +10,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext
 
 from admin.retention import anonymise_old
+from admin.telegram.questions import raise_unanswered
 from admin.telegram.reminders import dispatch
 from bot.context import SERVICES_KEY
 from bot.services import Services
@@ -17,6 +18,7 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 RETENTION_AT = time(3, 30)  # local time, when nobody books
+QUESTIONS_EVERY_SECONDS = 600  # unanswered questions are looked at this often
 
 
 def _services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
@@ -28,6 +30,11 @@ def _services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
 async def dispatch_reminders(context: CallbackContext[Any, Any, Any, Any]) -> None:
     """Send the reminders that are due (every REMINDER_INTERVAL_SECONDS and at start-up)."""
     await dispatch(context.bot, _services(context))
+
+
+async def raise_questions(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Raise again in the staff chat the questions unanswered for one working day."""
+    await raise_unanswered(context.bot, _services(context))
 
 
 async def retention(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -53,6 +60,13 @@ def schedule(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         interval=settings.reminder_interval_seconds,
         first=0,
         name="reminders",
+        job_kwargs=job_kwargs,
+    )
+    job_queue.run_repeating(
+        raise_questions,
+        interval=QUESTIONS_EVERY_SECONDS,
+        first=QUESTIONS_EVERY_SECONDS,
+        name="questions",
         job_kwargs=job_kwargs,
     )
     job_queue.run_daily(

@@ -36,11 +36,13 @@ MENU_LABELS: dict[str, str] = {
     "book": N_("📅 Запазете час"),
     "referral": N_("📄 Направление от ДСП"),
     "my": N_("🗓 Моите часове"),
+    "ask": N_("💬 Въпрос към специалист"),
     "contacts": N_("☎️ Контакти"),
     "emergency": N_("🆘 Спешна помощ"),
 }
 MENU_LAYOUT: tuple[tuple[str, ...], ...] = (
     ("book", "my"),
+    ("ask",),
     ("about", "services"),
     ("referral", "contacts"),
     ("emergency",),

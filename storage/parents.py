@@ -13,7 +13,7 @@ import phonenumbers
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from storage import state
+from storage import questions, state
 from storage.appointments import transition
 from storage.db import Database
 from storage.errors import NoConsent
@@ -248,6 +248,7 @@ def forget(
             if appointment.note is not None:
                 appointment.note = None
                 session.add(appointment)
+        questions.forget_parent(session, parent.id or 0)
         parent.display_name = None
         parent.phone = None
         parent.consent_at = None

@@ -13,7 +13,9 @@ on every call), render with `admin.telegram.cards`. Anyone who is not staff gets
 - `opening`: /hours /close /open and notifying the closed day's parents;
 - `exports`: /export;
 - `booking_cards`: the card's confirm / decline / another time, and parents' `prop:` answers;
-- `appointment_view`: an opened appointment's come / not come / remind now.
+- `appointment_view`: an opened appointment's come / not come / remind now;
+- `questions`: parents' questions: /questions, "Отговорете" / "Затворете" (`st:qa:`, `st:qx:`);
+  staff's replies to a question's messages arrive through `bot.flows.ask.reply`.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from admin.telegram.exports import export_month
 from admin.telegram.invites import group_start, join
 from admin.telegram.lists import find, pending, show_stats, today, tomorrow, week
 from admin.telegram.opening import close, notify_closure, open_, show_hours
+from admin.telegram.questions import answer_button, list_questions
 from admin.telegram.typed_input import INPUT_KEY, typing_conversation
 from bot.config import Settings
 
@@ -59,6 +62,8 @@ def handlers(settings: Settings) -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("close", close),
         CommandHandler("open", open_),
         CommandHandler("export", export_month),
+        CommandHandler("questions", list_questions),  # parents' questions (questions.py)
+        CallbackQueryHandler(answer_button, pattern=r"^st:q[ax]:\d+$"),
         CallbackQueryHandler(button(confirm), pattern=r"^st:ok:\d+$"),
         CallbackQueryHandler(button(ask_reason), pattern=r"^st:(no|cx):\d+$"),
         CallbackQueryHandler(button(preset_reason), pattern=r"^st:r:[dc]:\d+:\d+$"),

@@ -16,6 +16,7 @@ from admin.telegram.handlers import INPUT_KEY as STAFF_INPUT_KEY
 from bot.answers import crisis_text
 from bot.centre import Content
 from bot.context import BotContext
+from bot.flows.ask import ASKING_KEY, thread_of_reply
 from bot.text import PhraseIndex
 from bot.ui import ANY_MENU_BUTTON_TEXTS, main_menu, menu_filter, require_message
 
@@ -61,10 +62,21 @@ async def crisis(update: Update, context: BotContext) -> None:
         # is no staff group): the words describe the case; the staff conversation takes it.
         return
     log.info("crisis answer to update %s", update.update_id)
-    await require_message(update).reply_text(
-        crisis_text(context.services.content), reply_markup=main_menu()
-    )
+    message = require_message(update)
+    await message.reply_text(crisis_text(context.services.content), reply_markup=main_menu())
+    if _goes_to_staff(update, context):
+        return  # the numbers first; the question flow still passes the words to staff (🆘)
     raise ApplicationHandlerStop
+
+
+def _goes_to_staff(update: Update, context: BotContext) -> bool:
+    """A question being written, or a reply to a specialist's answer: staff must see it."""
+    message = update.message
+    if message is None or (message.text or "") in ANY_MENU_BUTTON_TEXTS:
+        return False
+    if context.user_data and context.user_data.get(ASKING_KEY):
+        return True
+    return thread_of_reply(update, context) is not None
 
 
 def handlers(content: Content) -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -13,7 +13,7 @@ from bot.flows.booking import chat_id, topic_title, user_id
 from bot.flows.my_bookings import status_text
 from bot.i18n import _, format_clock, format_day_numeric, format_when, ngettext
 from bot.ui import inline, main_menu, menu_button, require_message, show
-from storage import parents
+from storage import parents, questions
 from storage.models import AppointmentStatus
 
 log = logging.getLogger(__name__)
@@ -69,14 +69,40 @@ async def my_data(update: Update, context: BotContext) -> None:
             )
             if a.note:
                 lines.append("  " + _("Бележка: {note}").format(note=a.note))
+    lines += _question_lines(context, user_id(update))
     rows = [[(_("🗑 Изтрийте данните"), "data:forget")], [menu_button()]]
     await show(update, "\n".join(lines), inline(rows))
+
+
+QUESTION_PREVIEW = 200  # /mydata shows the start of each question
+
+
+def _question_lines(context: BotContext, uid: int) -> list[str]:
+    """The parent's questions to a specialist: when, status and the start of the text."""
+    services = context.services
+    asked = questions.of_parent(services.db, uid)
+    if not asked:
+        return []
+    statuses = {
+        "open": _("чака отговор"),
+        "answered": _("с отговор"),
+        "closed": _("затворен"),
+    }
+    lines = [_("Въпроси към специалист:")]
+    for q in asked[-5:]:
+        text = " ".join(q.first_text.split())
+        if len(text) > QUESTION_PREVIEW:
+            text = text[:QUESTION_PREVIEW] + "…"
+        when = format_when(q.created_at, services.settings.tz, services.now())
+        lines.append(f"• {when} — {statuses.get(q.status, q.status)}: {text}")
+    return lines
 
 
 async def ask_forget(update: Update, context: BotContext) -> None:
     """Ask to confirm the erasure, saying what it does."""
     text = _(
-        "Да изтрием ли името, телефона и съгласието Ви? Предстоящите Ви часове ще бъдат отказани."
+        "Да изтрием ли името, телефона, съгласието и въпросите Ви? Предстоящите Ви часове "
+        "ще бъдат отказани."
     )
     rows = [
         [(_("🗑 Да, изтрийте"), "data:forget:yes")],
@@ -100,7 +126,7 @@ async def do_forget(update: Update, context: BotContext) -> None:
     if context.user_data is not None:
         context.user_data.clear()
     log.info("user data forgotten; %d appointments cancelled", len(cancelled))
-    text = _("Готово. Изтрихме името, телефона и съгласието Ви.")
+    text = _("Готово. Изтрихме името, телефона, съгласието и въпросите Ви.")
     if cancelled:
         text += " " + ngettext(
             "Отказахме {n} предстоящ час.", "Отказахме {n} предстоящи часа.", len(cancelled)
