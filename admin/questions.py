@@ -137,12 +137,13 @@ def card_text(view: QuestionView, tz: ZoneInfo, now: datetime) -> str:
             language=LANGUAGE_NAMES.get(view.language, view.language),
         )
     )
-    lines.append(_("Чака: {waiting}").format(waiting=waiting(view, now)))
+    if view.status == QuestionStatus.open:
+        lines.append(_("Чака: {waiting}").format(waiting=waiting(view, now)))
     text = _line_text(view.lines[0]) if view.lines else ""
     if len(text) > CARD_TEXT_MAX:
         text = text[:CARD_TEXT_MAX] + "…"
     lines += ["", text, "", status_line(view, tz)]
-    if view.status != QuestionStatus.closed:
+    if view.status == QuestionStatus.open:
         lines.append(_("Отговорете с „Отговор“ (reply) на това съобщение или с бутона."))
     return "\n".join(lines)
 
