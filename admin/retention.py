@@ -81,12 +81,12 @@ def anonymise_old(db: Database, now: datetime, retention_days: int) -> int:
                 delete(Parent).where(col(Parent.id).in_([pid for pid, _, _ in idle]))
             )
     log.info(
-        "retention: %d appointments anonymised; %d questions, %d parents, %d state rows removed",
+        "retention: %d appointments anonymised, %d parents and %d state rows removed",
         len(old_ids),
-        questions_removed,
         len(idle),
         len(states),
     )
+    log.info("retention: %d questions removed", questions_removed)
     return len(old_ids)
 
 

@@ -161,6 +161,11 @@ def menu_button() -> tuple[str, str]:
     return (_("🏠 Меню"), "menu:show")
 
 
+def ask_button() -> tuple[str, str]:
+    """ "💬 Въпрос към специалист" as an inline button (offered where the bot cannot answer)."""
+    return (_(MENU_LABELS["ask"]), "ask:start")
+
+
 def require_message(update: Update) -> Message:
     """The message to answer: the user's message, or the one a pressed button sits on."""
     if update.effective_message is None:

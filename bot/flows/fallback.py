@@ -16,7 +16,9 @@ from bot.answers import faq_answer, not_understood_text, opening_hours
 from bot.context import BotContext
 from bot.i18n import N_, _
 from bot.ui import (
+    MENU_LABELS,
     PRIVATE_MESSAGE,
+    ask_button,
     inline,
     main_menu,
     menu_button,
@@ -40,7 +42,7 @@ def _markup(key: str) -> InlineKeyboardMarkup | ReplyKeyboardMarkup:
     action = _ACTIONS.get(key)
     if action is None:
         return main_menu()
-    return inline([[(_(action[0]), action[1])], [menu_button()]])
+    return inline([[(_(action[0]), action[1])], [ask_button()], [menu_button()]])
 
 
 async def free_text(update: Update, context: BotContext) -> None:
@@ -51,7 +53,12 @@ async def free_text(update: Update, context: BotContext) -> None:
     key = services.faq.best(text[:MAX_READ])
     log.info("free text on update %s: faq=%s", update.update_id, key or "-")
     if key is None:
-        await message.reply_text(not_understood_text(services.content), reply_markup=main_menu())
+        # The menu below holds "💬 Въпрос към специалист"; the text points to it.
+        offer = _("Можете да попитате и специалист: „{label}“.").format(
+            label=_(MENU_LABELS["ask"])
+        )
+        text = not_understood_text(services.content) + "\n" + offer
+        await message.reply_text(text, reply_markup=main_menu())
         return
     hours = opening_hours(services.db) if key in ("hours", "contacts") else None
     await message.reply_text(faq_answer(key, services.content, hours), reply_markup=_markup(key))

@@ -353,3 +353,13 @@ def test_retention_removes_old_questions(services: Services) -> None:
     assert len(questions.of_parent(services.db, PARENT_ID)) == 1
     anonymise_old(services.db, now + timedelta(days=31), retention_days=30)
     assert questions.of_parent(services.db, PARENT_ID) == []
+
+
+async def test_not_understood_and_faq_answers_offer_a_question(parent_chat: Chat) -> None:
+    await parent_chat.send("Здравейте, аз съм Мария")
+    assert "💬 Въпрос към специалист" in parent_chat.last_text()
+    assert "💬 Въпрос към специалист" in [label for label, _ in parent_chat.last().buttons()]
+    await parent_chat.send("Трябва ли ми направление?")
+    assert ("💬 Въпрос към специалист", "ask:start") in parent_chat.last().buttons()
+    await parent_chat.tap("ask:start")
+    assert "Съгласни ли сте" in parent_chat.last_text()
