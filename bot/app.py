@@ -142,7 +142,7 @@ def register_handlers(
         *ask.handlers(services.settings.conversation_timeout_minutes),
         *info.handlers(),
         *menu.handlers(),
-        *ask.reply_handlers(),  # Telegram replies to a question's messages; else the fallback
+        *ask.reply_handlers(services.db),  # Telegram replies to a question's messages
         *fallback.handlers(),  # must stay last: it answers whatever nobody else took
     ]
     application.add_handlers(indexed(main_handlers), group=GROUP_MAIN)

@@ -35,7 +35,7 @@ from telegram.ext import (
 from admin.telegram import questions as staff_questions
 from bot.background import durable_write
 from bot.context import BotContext
-from bot.flows import fallback
+from bot.flows.common import ASKING_KEY, question_of_reply
 from bot.i18n import _, babel_locale, current_language
 from bot.routing import RoutedConversation
 from bot.text import PhraseIndex
@@ -50,6 +50,7 @@ from bot.ui import (
 )
 from storage import parents
 from storage import questions as repo
+from storage.db import Database
 from storage.errors import NoConsent, NotFound
 from storage.questions import QuestionClosed, TooManyMessages, TooManyOpen
 
@@ -57,7 +58,7 @@ log = logging.getLogger(__name__)
 
 NAME = "ask"
 CONSENT, TYPING, ADDING = range(3)
-ASKING_KEY = "asking"  # {"q": question id or None} while the parent writes here
+# user_data[ASKING_KEY] = {"q": question id or None} while the parent writes here.
 
 private = filters.ChatType.PRIVATE
 _MEDIA = filters.PHOTO | filters.Document.ALL
@@ -408,33 +409,35 @@ async def timed_out(update: Update, context: BotContext) -> None:
 # --- replies outside the conversation -----------------------------------------------------------
 
 
-def thread_of_reply(update: Update, context: BotContext) -> tuple[int, str] | None:
-    """(question id, kind) when the message replies to one of a question's messages."""
-    message = update.message
-    if message is None or message.reply_to_message is None:
-        return None
-    return repo.card_of_message(
-        context.services.db, message.chat.id, message.reply_to_message.message_id
-    )
+class _QuestionReply(filters.MessageFilter):
+    """A Telegram reply to one of a question's messages (a card, a prompt, an answer).
+
+    Other replies fall through to the handlers after it (the fallback answers them).
+    """
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(name="question_reply")
+        self._db = db
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        if replied is None:
+            return False
+        return repo.card_of_message(self._db, message.chat.id, replied.message_id) is not None
 
 
 async def reply(update: Update, context: BotContext) -> None:
-    """A Telegram reply: staff answering a card, a parent replying to an answer, or neither."""
-    found = thread_of_reply(update, context)
+    """A reply to a question's message: staff answering (or closing), or the parent adding."""
+    found = question_of_reply(context.services.db, update)
+    if found is None:  # erased meanwhile
+        return
+    question_id, kind = found
+    if kind in staff_questions.STAFF_KINDS:
+        await staff_questions.staff_reply(update, context, question_id, kind)
+        return
     chat = update.effective_chat
-    if found is not None and found[1] in staff_questions.STAFF_KINDS:
-        await staff_questions.staff_reply(update, context, found[0], found[1])
-        return
-    if found is not None and chat is not None and chat.type == chat.PRIVATE:
-        await _add(update, context, found[0])
-        return
-    if chat is None or chat.type != chat.PRIVATE:
-        return  # someone's reply in a group: not ours
-    message = require_message(update)
-    if message.text:
-        await fallback.free_text(update, context)
-    else:
-        await fallback.other_message(update, context)
+    if chat is not None and chat.type == chat.PRIVATE:
+        await _add(update, context, question_id)
 
 
 def handlers(timeout_minutes: int) -> list[BaseHandler]:  # type: ignore[type-arg]
@@ -483,11 +486,7 @@ def handlers(timeout_minutes: int) -> list[BaseHandler]:  # type: ignore[type-ar
     return [conversation]
 
 
-def reply_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    """Telegram replies (registered just before the fallback, which they may call)."""
-    return [
-        MessageHandler(
-            filters.UpdateType.MESSAGE & filters.REPLY & ~filters.COMMAND & ~ANY_MENU_BUTTON,
-            reply,
-        )
-    ]
+def reply_handlers(db: Database) -> list[BaseHandler]:  # type: ignore[type-arg]
+    """Telegram replies to a question's messages (before the fallback, after the views)."""
+    replies = filters.UpdateType.MESSAGE & filters.REPLY & ~filters.COMMAND & ~ANY_MENU_BUTTON
+    return [MessageHandler(replies & _QuestionReply(db), reply)]
