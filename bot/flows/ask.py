@@ -35,7 +35,7 @@ from telegram.ext import (
 from admin.telegram import questions as staff_questions
 from bot.background import durable_write
 from bot.context import BotContext
-from bot.flows.common import ASKING_KEY, question_of_reply
+from bot.flows.common import ASKING_KEY, asking, question_of_reply
 from bot.i18n import _, babel_locale, current_language
 from bot.routing import RoutedConversation
 from bot.text import PhraseIndex
@@ -58,7 +58,7 @@ log = logging.getLogger(__name__)
 
 NAME = "ask"
 CONSENT, TYPING, ADDING = range(3)
-# user_data[ASKING_KEY] = {"q": question id or None} while the parent writes here.
+# user_data[ASKING_KEY] = {"q": question id or None, "at": last step (epoch seconds)}.
 
 private = filters.ChatType.PRIVATE
 _MEDIA = filters.PHOTO | filters.Document.ALL
@@ -139,9 +139,12 @@ def _ids(update: Update) -> tuple[int, int, str | None]:
     return user.id, chat.id, user.first_name
 
 
-def _asking(context: BotContext) -> dict[str, int | None]:
+def _asking(context: BotContext) -> dict[str, int | float | None]:
+    """The step's data, its time renewed (see `bot.flows.common.asking`)."""
     assert context.user_data is not None
-    return context.user_data.setdefault(ASKING_KEY, {"q": None})  # type: ignore[no-any-return]
+    step = context.user_data.setdefault(ASKING_KEY, {"q": None})
+    step["at"] = context.services.now().timestamp()
+    return step  # type: ignore[no-any-return]
 
 
 def clear(context: BotContext) -> None:
@@ -241,6 +244,8 @@ async def consent(update: Update, context: BotContext) -> int:
 
 async def write_question(update: Update, context: BotContext) -> int:
     """Send the question to staff and say when to expect the answer."""
+    if asking(context) is None:  # left open past the timeout (e.g. over a restart)
+        return await hand_over(update, context)
     services = context.services
     message = require_message(update)
     text, file_id, file_kind = _written(message)
@@ -346,6 +351,9 @@ async def _add(update: Update, context: BotContext, question_id: int) -> bool:
 
 async def write_more(update: Update, context: BotContext) -> int:
     """Add what the parent wrote to the question, until "Готово"."""
+    step = asking(context)
+    if step is None:  # left open past the timeout (e.g. over a restart)
+        return await hand_over(update, context)
     question_id = _asking(context).get("q")
     if question_id is None:
         return await write_question(update, context)

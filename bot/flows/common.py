@@ -131,6 +131,22 @@ def status_text(status: str) -> str:
     return _("⏳ чака потвърждение")
 
 
+def asking(context: BotContext) -> dict[str, int | float | None] | None:
+    """The question step the parent is in, if it is still fresh.
+
+    The conversation's timeout does not survive a restart; a step left open for longer than
+    the timeout counts as ended (free text then reaches the FAQ, not an old question).
+    """
+    step = (context.user_data or {}).get(ASKING_KEY)
+    if not isinstance(step, dict):
+        return None
+    limit = context.services.settings.conversation_timeout_minutes * 60
+    at = step.get("at")
+    if not isinstance(at, int | float) or context.services.now().timestamp() - at > limit:
+        return None
+    return step
+
+
 def question_of_reply(db: Database, update: Update) -> tuple[int, str] | None:
     """(question id, kind) when the message replies to one of a question's messages."""
     message = update.message

@@ -16,7 +16,7 @@ from admin.telegram.handlers import INPUT_KEY as STAFF_INPUT_KEY
 from bot.answers import crisis_text
 from bot.centre import Content
 from bot.context import BotContext
-from bot.flows.common import ASKING_KEY, question_of_reply
+from bot.flows.common import asking, question_of_reply
 from bot.text import PhraseIndex
 from bot.ui import ANY_MENU_BUTTON_TEXTS, main_menu, menu_filter, require_message
 
@@ -74,7 +74,7 @@ def _goes_to_staff(update: Update, context: BotContext) -> bool:
     message = update.message
     if message is None or (message.text or "") in ANY_MENU_BUTTON_TEXTS:
         return False
-    if context.user_data and context.user_data.get(ASKING_KEY):
+    if asking(context) is not None:
         return True
     return question_of_reply(context.services.db, update) is not None
 

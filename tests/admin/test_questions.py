@@ -363,3 +363,17 @@ async def test_not_understood_and_faq_answers_offer_a_question(parent_chat: Chat
     assert ("💬 Въпрос към специалист", "ask:start") in parent_chat.last().buttons()
     await parent_chat.tap("ask:start")
     assert "Съгласни ли сте" in parent_chat.last_text()
+
+
+async def test_a_step_left_open_past_the_timeout_does_not_take_later_text(
+    services: Services, fake_api: FakeBotAPI, parent_chat: Chat, team: None, clock: Any
+) -> None:
+    await ask(parent_chat)  # the parent never presses "Готово"
+    clock.move_to(datetime(2026, 11, 23, 12, 0, tzinfo=SOFIA))  # the bot restarted meanwhile
+    await parent_chat.send("Колко струва консултацията?")
+    assert "безплатни" in parent_chat.last_text()
+    assert len(only_question(services).lines) == 1
+    replies = await parent_chat.send("Мъжът ми ме бие")
+    assert next(c.text for c in replies if c.chat_id == PARENT_ID).startswith("🆘")
+    assert len([c for c in replies if c.chat_id == PARENT_ID]) == 1  # the numbers only
+    assert len(only_question(services).lines) == 1
