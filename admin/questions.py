@@ -1,9 +1,10 @@
 """Staff services for parents' questions: answer, close with a note, list, raise again.
 
 Every call checks the staff list inside its own transaction (`admin.staff.require`), so a
-removed staff member cannot answer from an old card. The texts of cards, follow-ups and the
-parent's answer are built here as plain strings and (label, data) rows: the Telegram side
-only sends them, and a dispatcher can send them the same way.
+removed staff member cannot answer from an old card. What the bot says about a question —
+the card, its edits, the parent's later messages under it, the "raised again" line and the
+answer to the parent — is rendered here and written to the outbox (`storage.outbox`) in the
+transaction of the change, so a crash after the commit cannot lose it. No telegram import.
 """
 
 from __future__ import annotations
@@ -12,14 +13,20 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_timedelta
+from sqlmodel import Session
 
 from admin import staff as staff_service
+from admin.notices import STAFF_LANGUAGE, staff_chats
 from admin.texts import short_stamp
 from bot.centre import Content
-from bot.i18n import N_, _, babel_locale
+from bot.i18n import N_, _, babel_locale, language
+from bot.services import Services
+from storage import outbox
 from storage import questions as repo
 from storage.db import Database
+from storage.errors import NotFound
 from storage.models import QuestionStatus
+from storage.outbox import Kind
 from storage.questions import Line, QuestionView
 
 Rows = list[list[tuple[str, str]]]
@@ -38,12 +45,15 @@ def first_name(name: str | None) -> str:
 
 
 def answer(
-    db: Database, *, question_id: int, staff_user_id: int, text: str, now: datetime
+    services: Services, *, question_id: int, staff_user_id: int, text: str, now: datetime
 ) -> QuestionView:
-    """Record a staff member's answer; raises NotAllowed, NotFound, AlreadyHandled."""
-    with db.session() as session:
+    """Record a staff member's answer and queue it to the parent, with the cards' edits.
+
+    Raises NotAllowed, NotFound, AlreadyHandled (someone answered first).
+    """
+    with services.db.session() as session:
         member = staff_service.require(session, staff_user_id)
-        return repo.answer(
+        view = repo.answer(
             session,
             question_id,
             staff_user_id=staff_user_id,
@@ -51,15 +61,20 @@ def answer(
             text=text,
             now=now,
         )
+        queue_answer(session, services, view)
+        queue_edits(session, services, view)
+        return view
 
 
 def close(
-    db: Database, *, question_id: int, staff_user_id: int, note: str, now: datetime
+    services: Services, *, question_id: int, staff_user_id: int, note: str, now: datetime
 ) -> QuestionView:
     """Close a question without an answer (e.g. answered by phone) with an internal note."""
-    with db.session() as session:
+    with services.db.session() as session:
         member = staff_service.require(session, staff_user_id)
-        return repo.close(session, question_id, staff_name=member.name, note=note, now=now)
+        view = repo.close(session, question_id, staff_name=member.name, note=note, now=now)
+        queue_edits(session, services, view)
+        return view
 
 
 def open_for_staff(db: Database, *, question_id: int, staff_user_id: int) -> QuestionView:
@@ -76,14 +91,157 @@ def list_open(db: Database, *, staff_user_id: int) -> list[QuestionView]:
         return repo.open_questions(session)
 
 
-def due_for_raise(db: Database, *, now: datetime, tz: ZoneInfo) -> list[int]:
-    with db.read() as session:
-        return repo.due_for_raise(session, now=now, tz=tz)
+def raise_unanswered(services: Services) -> int:
+    """Raise again each question unanswered for one working day; returns how many.
+
+    One transaction per question: the "⏰" line is queued with the mark that it was raised.
+    """
+    now, tz = services.now(), services.settings.tz
+    with services.db.read() as session:
+        due = repo.due_for_raise(session, now=now, tz=tz)
+    for question_id in due:
+        with services.db.session() as session:
+            repo.mark_raised(session, question_id, now)
+            view = repo.view(session, question_id)
+            with language(STAFF_LANGUAGE):
+                text = raise_text(view, now)
+                buttons = card_rows(view)
+            for chat_id in staff_chats(session, services):
+                outbox.enqueue(
+                    session,
+                    chat_id=chat_id,
+                    kind=Kind.question_line,
+                    question_id=view.id,
+                    text=text,
+                    buttons=buttons,
+                )
+    return len(due)
 
 
-def mark_raised(db: Database, question_id: int, now: datetime) -> None:
-    with db.session() as session:
-        repo.mark_raised(session, question_id, now)
+# --- the outbox rows of a question ------------------------------------------------------------
+
+
+def queue_card(session: Session, services: Services, view: QuestionView) -> None:
+    """The new question's card (and its photo or document under it) to every staff chat."""
+    with language(STAFF_LANGUAGE):
+        text = card_text(view, services.settings.tz, services.now())
+        buttons = card_rows(view)
+        caption = _file_caption(view)
+    for chat_id in staff_chats(session, services):
+        outbox.enqueue(
+            session,
+            chat_id=chat_id,
+            kind=Kind.question_card,
+            question_id=view.id,
+            text=text,
+            buttons=buttons,
+        )
+        _queue_file(session, chat_id, view, view.lines[0], caption)
+
+
+def queue_follow(session: Session, services: Services, view: QuestionView, *, reply: bool) -> None:
+    """The parent's newest message under the card, then the card edited."""
+    line = view.last_parent_line
+    if line is None:
+        return
+    with language(STAFF_LANGUAGE):
+        text = follow_text(view, line, reply=reply)
+        buttons = card_rows(view)
+        caption = _file_caption(view)
+    for chat_id in staff_chats(session, services):
+        outbox.enqueue(
+            session,
+            chat_id=chat_id,
+            kind=Kind.question_line,
+            question_id=view.id,
+            text=text,
+            buttons=buttons,
+        )
+        _queue_file(session, chat_id, view, line, caption)
+    queue_edits(session, services, view)
+
+
+def queue_edits(session: Session, services: Services, view: QuestionView) -> None:
+    """Every card of the question edited to its state as of this transaction."""
+    with language(STAFF_LANGUAGE):
+        text = card_text(view, services.settings.tz, services.now())
+        buttons = card_rows(view)
+    for chat_id in staff_chats(session, services):
+        outbox.enqueue(
+            session,
+            chat_id=chat_id,
+            kind=Kind.question_edit,
+            question_id=view.id,
+            text=text,
+            buttons=buttons,
+        )
+
+
+def queue_answer(session: Session, services: Services, view: QuestionView) -> None:
+    """The newest staff answer to the parent, in the parent's language."""
+    with language(view.language):
+        text = answer_for_parent(view, services.content)
+        buttons = parent_rows(view)
+    outbox.enqueue(
+        session,
+        chat_id=view.parent_chat_id,
+        kind=Kind.question_answer,
+        question_id=view.id,
+        text=text,
+        buttons=buttons,
+    )
+
+
+def answer_not_delivered(session: Session, services: Services, question_id: int) -> None:
+    """Telegram did not take the answer (the parent blocked the bot …): staff learn it."""
+    try:
+        view = repo.view(session, question_id)
+    except NotFound:
+        return
+    with language(STAFF_LANGUAGE):
+        text = _("⚠️ Отговорът на въпрос №{id} не стигна до {name}. Обадете се, ако имате телефон.")
+        text = text.format(id=view.id, name=view.first_name or _("родителя"))
+    for chat_id in staff_chats(session, services):
+        outbox.enqueue(
+            session, chat_id=chat_id, kind=Kind.question_line, question_id=view.id, text=text
+        )
+
+
+def _file_caption(view: QuestionView) -> str:
+    return _("📎 Към въпрос №{id}").format(id=view.id)
+
+
+def _queue_file(
+    session: Session, chat_id: int, view: QuestionView, line: Line, caption: str
+) -> None:
+    if not line.file_id:
+        return
+    outbox.enqueue(
+        session,
+        chat_id=chat_id,
+        kind=Kind.question_line,
+        question_id=view.id,
+        text=caption,
+        file_id=line.file_id,
+        file_kind=line.file_kind,
+    )
+
+
+class QuestionAnnouncer:
+    """`storage.questions.QuestionAnnouncer`: the card and the parent's later messages."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def asked(self, session: Session, view: QuestionView) -> None:
+        queue_card(session, self.services, view)
+
+    def added(self, session: Session, view: QuestionView, *, reply: bool) -> None:
+        queue_follow(session, self.services, view, reply=reply)
+
+
+def announcer(services: Services) -> QuestionAnnouncer:
+    return QuestionAnnouncer(services)
 
 
 # --- texts (staff read them in Bulgarian; the caller sets the language) -----------------------

@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 
 from storage import questions
 from storage.db import Database
-from storage.models import Appointment, AuditEntry, Parent, PersistedState, Question
+from storage.models import Appointment, AuditEntry, Outbox, Parent, PersistedState, Question
+from storage.outbox import OPEN_STATES
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,13 @@ def anonymise_old(db: Database, now: datetime, retention_days: int) -> int:
                 update(AuditEntry)
                 .where(col(AuditEntry.appointment_id).in_(old_ids))
                 .values(detail=None)
+            )
+            # What was said about them (cards with name and phone, parents' messages).
+            session.exec(  # type: ignore[call-overload]
+                delete(Outbox).where(
+                    col(Outbox.appointment_id).in_(old_ids),
+                    col(Outbox.state).not_in(OPEN_STATES),
+                )
             )
         # Questions to a specialist go with old bookings: the whole thread, after the window.
         questions_removed = questions.remove_old(session, cutoff)

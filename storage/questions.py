@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func
@@ -19,6 +20,7 @@ from storage import parents
 from storage.db import Database
 from storage.errors import AlreadyHandled, CentreError, NoConsent, NotFound
 from storage.models import (
+    Outbox,
     Parent,
     Question,
     QuestionCard,
@@ -34,6 +36,18 @@ MAX_PER_HOUR = 20
 WAITING = (QuestionStatus.open,)
 # Without hours set by the centre, a working day is Monday to Friday.
 _WEEKDAYS = frozenset(range(5))
+
+
+class QuestionAnnouncer(Protocol):
+    """Writes the staff's messages about a parent's question in the caller's transaction.
+
+    Implemented by `admin.questions.announcer` (it renders the card); storage does not
+    import the floor that renders texts.
+    """
+
+    def asked(self, session: Session, view: QuestionView) -> None: ...
+
+    def added(self, session: Session, view: QuestionView, *, reply: bool) -> None: ...
 
 
 class TooManyOpen(CentreError):
@@ -221,8 +235,12 @@ def ask(
     file_id: str | None = None,
     file_kind: str | None = None,
     crisis: bool = False,
+    announce: QuestionAnnouncer | None = None,
 ) -> QuestionView:
-    """Open a new question (one transaction); raises NoConsent, TooManyOpen, TooManyMessages."""
+    """Open a new question and queue its card (one transaction).
+
+    Raises NoConsent, TooManyOpen, TooManyMessages.
+    """
     with db.session() as session:
         parents.lock_parent(session, telegram_user_id)
         parent = parents.get_or_create(
@@ -259,7 +277,10 @@ def ask(
             )
         )
         session.flush()
-        return _view(session, question, parent)
+        view = _view(session, question, parent)
+        if announce is not None:
+            announce.asked(session, view)
+        return view
 
 
 def add(
@@ -272,6 +293,7 @@ def add(
     file_id: str | None = None,
     file_kind: str | None = None,
     crisis: bool = False,
+    announce: QuestionAnnouncer | None = None,
 ) -> tuple[QuestionView, bool]:
     """Add the parent's message to their question; an answered one waits again.
 
@@ -306,7 +328,10 @@ def add(
             )
         )
         session.flush()
-        return _view(session, question, parent), was_answered
+        view = _view(session, question, parent)
+        if announce is not None:
+            announce.added(session, view, reply=was_answered)
+        return view, was_answered
 
 
 # --- the staff's side (callers check the staff list in the same transaction) ---------------
@@ -411,6 +436,42 @@ def record_card(
         )
 
 
+def card_ids(session: Session, question_id: int, chat_id: int) -> list[int]:
+    """The question's card(s) in one chat, oldest first (edits and lines go to the newest)."""
+    return [
+        int(mid)
+        for mid in session.exec(
+            select(QuestionCard.message_id)
+            .where(
+                QuestionCard.question_id == question_id,
+                QuestionCard.chat_id == chat_id,
+                QuestionCard.kind == "card",
+            )
+            .order_by(col(QuestionCard.id))
+        )
+    ]
+
+
+def remember_message(
+    session: Session, question_id: int, chat_id: int, message_id: int, kind: str
+) -> None:
+    """Record a sent message of the question (the outbox calls it once Telegram took it).
+
+    Nothing when the question was erased meanwhile or the message is already known.
+    """
+    if session.get(Question, question_id) is None:
+        return
+    known = session.exec(
+        select(QuestionCard.id).where(
+            QuestionCard.chat_id == chat_id, QuestionCard.message_id == message_id
+        )
+    ).first()
+    if known is None:
+        add_card(
+            session, question_id=question_id, chat_id=chat_id, message_id=message_id, kind=kind
+        )
+
+
 def card_of_message(db: Database, chat_id: int, message_id: int) -> tuple[int, str] | None:
     """(question id, kind) when the message is one of a question's messages in that chat."""
     with db.read() as session:
@@ -439,6 +500,7 @@ def _delete(session: Session, ids: list[int]) -> None:
     if not ids:
         return
     for table, column in (
+        (Outbox, Outbox.question_id),  # the texts queued or sent about them
         (QuestionMessage, QuestionMessage.question_id),
         (QuestionCard, QuestionCard.question_id),
         (Question, Question.id),

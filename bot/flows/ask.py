@@ -15,14 +15,18 @@ Callback prefix: `ask:` (start, consent, add, done, cancel).
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any
 
 from babel.dates import get_day_names
 from telegram import Message, Update
 from telegram.ext import (
+    ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
@@ -32,12 +36,12 @@ from telegram.ext import (
     filters,
 )
 
+from admin import questions as question_notices
 from admin.telegram import questions as staff_questions
 from bot.background import durable_write
 from bot.context import BotContext
 from bot.flows.common import ASKING_KEY, asking, question_of_reply
 from bot.i18n import _, babel_locale, current_language
-from bot.routing import RoutedConversation
 from bot.text import PhraseIndex
 from bot.ui import (
     ANY_MENU_BUTTON,
@@ -58,6 +62,7 @@ log = logging.getLogger(__name__)
 
 NAME = "ask"
 CONSENT, TYPING, ADDING = range(3)
+HANDED_OVER = -100  # a step gave the update to the main group (see `_step`)
 # user_data[ASKING_KEY] = {"q": question id or None, "at": last step (epoch seconds)}.
 
 private = filters.ChatType.PRIVATE
@@ -271,6 +276,7 @@ async def write_question(update: Update, context: BotContext) -> int:
             file_kind=file_kind,
             crisis=has_crisis_words(context, text),
             now=services.now(),
+            announce=question_notices.announcer(services),
         )
     except NoConsent:  # erased meanwhile (/forget in another device)
         return await start(update, context)
@@ -280,7 +286,6 @@ async def write_question(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     log.info("question %s asked (crisis=%s, file=%s)", view.id, view.crisis, bool(file_id))
     _asking(context)["q"] = view.id
-    context.in_background(staff_questions.announce(context.bot, services, view.id))
     text = (
         _("✅ Въпросът е изпратен.")
         + " "
@@ -329,6 +334,7 @@ async def _add(update: Update, context: BotContext, question_id: int) -> bool:
             file_kind=file_kind,
             crisis=has_crisis_words(context, text),
             now=services.now(),
+            announce=question_notices.announcer(services),
         )
     except (QuestionClosed, NotFound):
         await message.reply_text(
@@ -339,10 +345,7 @@ async def _add(update: Update, context: BotContext, question_id: int) -> bool:
     except TooManyMessages as exc:
         await message.reply_text(limit_text(context, exc), reply_markup=main_menu())
         return False
-    log.info("question %s: parent added a message", view.id)
-    context.in_background(
-        staff_questions.announce_follow(context.bot, services, view.id, reply=was_answered)
-    )
+    log.info("question %s: parent added a message (reply=%s)", view.id, was_answered)
     await message.reply_text(
         _("✅ Предадох го на специалиста."), reply_markup=inline(_done_rows())
     )
@@ -397,16 +400,28 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 async def hand_over(update: Update, context: BotContext) -> int:
-    """A main-menu button, /start or /menu ends the question; its own handler answers it."""
+    """A main-menu button, /start or /menu ends the question; the main group answers it.
+
+    Not `answered` (bot/routing.py): the update goes on to the later groups.
+    """
     clear(context)
-    for handler in context.application.handlers.get(0, []):
-        if isinstance(handler, ConversationHandler) and handler.name == NAME:
-            continue
-        check = handler.check_update(update)
-        if check is not None and check is not False:
-            await handler.handle_update(update, context.application, check, context)
-            break
-    return ConversationHandler.END
+    return HANDED_OVER
+
+
+def _step(
+    callback: Callable[[Update, BotContext], Awaitable[int | None]],
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]:
+    """A step that answered stops the update there (as `bot.routing.answered`); one that
+    handed over ends the conversation and lets the main group answer."""
+
+    @functools.wraps(callback)
+    async def step(update: Update, context: BotContext) -> int:
+        state = await callback(update, context)
+        if state == HANDED_OVER:
+            return ConversationHandler.END
+        raise ApplicationHandlerStop(state)
+
+    return step
 
 
 async def timed_out(update: Update, context: BotContext) -> None:
@@ -451,40 +466,45 @@ async def reply(update: Update, context: BotContext) -> None:
 def handlers(timeout_minutes: int) -> list[BaseHandler]:  # type: ignore[type-arg]
     """The question conversation (staff's /questions and buttons: admin.telegram.handlers)."""
 
-    def cb(callback: object, pattern: str) -> CallbackQueryHandler:  # type: ignore[type-arg]
-        return CallbackQueryHandler(callback, pattern=pattern)  # type: ignore[arg-type]
+    # Every step answers the update itself (no later group answers it too), except the
+    # hand-over to the menu, which ends the question and lets the main group answer.
+    def cb(callback: Any, pattern: str) -> CallbackQueryHandler:  # type: ignore[type-arg]
+        return CallbackQueryHandler(_step(callback), pattern=pattern)
+
+    def on(message_filter: filters.BaseFilter, callback: Any) -> MessageHandler:  # type: ignore[type-arg]
+        return MessageHandler(message_filter, _step(callback))
 
     with warnings.catch_warnings():
         # per_message=False is intended: the typed steps are tracked per chat and user.
         warnings.simplefilter("ignore")
-        conversation = RoutedConversation(
+        conversation = ConversationHandler(
             entry_points=[
-                CommandHandler("ask", start, filters=private),
-                MessageHandler(PRIVATE_MESSAGE & menu_filter("ask"), start),
+                CommandHandler("ask", _step(start), filters=private),
+                on(PRIVATE_MESSAGE & menu_filter("ask"), start),
                 cb(start, r"^ask:start$"),
                 cb(add_start, r"^ask:add:\d+$"),
             ],
             states={
                 CONSENT: [
                     cb(consent, r"^ask:consent:(yes|no)$"),
-                    MessageHandler(_ANYTHING_ELSE, expect_words),
+                    on(_ANYTHING_ELSE, expect_words),
                 ],
                 TYPING: [
-                    MessageHandler(_WRITTEN, write_question),
-                    MessageHandler(_ANYTHING_ELSE, expect_words),
+                    on(_WRITTEN, write_question),
+                    on(_ANYTHING_ELSE, expect_words),
                 ],
                 ADDING: [
                     cb(done, r"^ask:done$"),
-                    MessageHandler(_WRITTEN, write_more),
-                    MessageHandler(_ANYTHING_ELSE, expect_words),
+                    on(_WRITTEN, write_more),
+                    on(_ANYTHING_ELSE, expect_words),
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[
-                CommandHandler("cancel", cancel),
+                CommandHandler("cancel", _step(cancel)),
                 cb(cancel, r"^ask:(cancel|done)$"),
-                MessageHandler(private & ANY_MENU_BUTTON, hand_over),
-                CommandHandler(["start", "menu"], hand_over, filters=private),
+                on(private & ANY_MENU_BUTTON, hand_over),
+                CommandHandler(["start", "menu"], _step(hand_over), filters=private),
             ],
             name=NAME,
             persistent=True,

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from admin.telegram.questions import raise_unanswered
+from admin.questions import raise_unanswered
+from admin.telegram.outbox import dispatch
 from bot.app import build_application
 from bot.fakeapi import Call, FakeBotAPI
 from bot.services import Services
@@ -18,6 +19,13 @@ from tests.admin.conftest import PARENT_ID, SOFIA, STAFF_CHAT, STAFF_ID
 from tests.chat import Chat
 
 QUESTION = "Може ли да дойда с детето си на 16?"
+
+
+async def raised(app: Any, services: Services) -> int:
+    """The job's run: raise what is due, then send the outbox."""
+    count = raise_unanswered(services)
+    await dispatch(app.bot, services)
+    return count
 
 
 def staff_messages(fake: FakeBotAPI) -> list[Call]:
@@ -261,11 +269,11 @@ async def test_unanswered_question_is_raised_after_one_working_day(
     clock: Any,
 ) -> None:  # fmt: skip
     await ask(parent_chat)
-    assert await raise_unanswered(app.bot, services) == 0
+    assert await raised(app, services) == 0
     clock.move_to(datetime(2026, 11, 24, 8, 1, tzinfo=SOFIA))  # Tuesday, a day later
-    assert await raise_unanswered(app.bot, services) == 1
+    assert await raised(app, services) == 1
     assert "⏰ Въпрос №" in staff_messages(fake_api)[-1].text
-    assert await raise_unanswered(app.bot, services) == 0  # once per working day
+    assert await raised(app, services) == 0  # once per working day
 
 
 async def test_friday_evening_question_is_raised_on_monday(
@@ -274,9 +282,9 @@ async def test_friday_evening_question_is_raised_on_monday(
     clock.move_to(datetime(2026, 11, 27, 18, 0, tzinfo=SOFIA))  # Friday evening
     await ask(parent_chat)
     clock.move_to(datetime(2026, 11, 29, 19, 0, tzinfo=SOFIA))  # Sunday
-    assert await raise_unanswered(app.bot, services) == 0
+    assert await raised(app, services) == 0
     clock.move_to(datetime(2026, 11, 30, 18, 1, tzinfo=SOFIA))  # Monday evening
-    assert await raise_unanswered(app.bot, services) == 1
+    assert await raised(app, services) == 1
 
 
 def _hours_set(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:

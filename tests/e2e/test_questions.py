@@ -20,6 +20,7 @@ from tests.emulator.botproc import STAFF_CHAT_ID, BotProcess
 
 pytestmark = pytest.mark.e2e
 
+
 def _card_recorded(database_url: str) -> bool:
     database = Database(database_url)
     try:

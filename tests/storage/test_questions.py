@@ -6,13 +6,18 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
 from admin import questions as staff_questions
 from admin import staff as staff_service
+from bot.centre import content_for
+from bot.config import Settings
+from bot.services import Services
 from storage import parents, questions
 from storage.db import Database
 from storage.errors import AlreadyHandled, NoConsent, NotAllowed, NotFound
-from storage.models import StaffRole
+from storage.models import Outbox, StaffRole
+from storage.outbox import Kind
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 PARENT = 1001
@@ -71,11 +76,19 @@ def test_someone_else_cannot_add_to_a_question(db: Database) -> None:
         questions.add(db, telegram_user_id=2002, question_id=question.id, text="x", now=NOW)
 
 
+def _services(db: Database) -> Services:
+    settings = Settings(_env_file=None, STAFF_CHAT_ID=-100500)  # type: ignore[call-arg]
+    return Services(settings=settings, content=content_for("harmanli"), db=db)
+
+
 def test_only_staff_answer_and_exactly_one_wins(db: Database) -> None:
     consent(db)
     question = ask(db)
+    services = _services(db)
     with pytest.raises(NotAllowed):
-        staff_questions.answer(db, question_id=question.id, staff_user_id=999, text="x", now=NOW)
+        staff_questions.answer(
+            services, question_id=question.id, staff_user_id=999, text="x", now=NOW
+        )
     staff_service.add(db, telegram_user_id=501, name="Ива Иванова", role=StaffRole.admin)
     staff_service.add(db, telegram_user_id=502, name="Петър", role=StaffRole.staff)
     results: list[str] = []
@@ -85,8 +98,9 @@ def test_only_staff_answer_and_exactly_one_wins(db: Database) -> None:
         barrier.wait()
         try:
             staff_questions.answer(
-                db, question_id=question.id, staff_user_id=staff, text=f"от {staff}", now=NOW
-            )
+                services, question_id=question.id, staff_user_id=staff, text=f"от {staff}",
+                now=NOW,
+            )  # fmt: skip
             results.append("won")
         except AlreadyHandled:
             results.append("lost")
@@ -100,6 +114,9 @@ def test_only_staff_answer_and_exactly_one_wins(db: Database) -> None:
     final = questions.load(db, question.id)
     assert final.status == "answered"
     assert len([ln for ln in final.lines if ln.from_staff]) == 1
+    with db.read() as session:  # one answer queued to the parent, in the same transaction
+        answers = session.exec(select(Outbox).where(Outbox.kind == Kind.question_answer)).all()
+    assert len(answers) == 1 and answers[0].chat_id == PARENT
 
 
 def test_forget_erases_questions(db: Database) -> None:
@@ -110,8 +127,5 @@ def test_forget_erases_questions(db: Database) -> None:
 
 
 def _policy() -> object:
-    from bot.config import Settings
-    from bot.services import Services
-
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     return Services(settings=settings, content=None, db=None).reminder_policy  # type: ignore[arg-type]
