@@ -385,3 +385,30 @@ async def test_a_step_left_open_past_the_timeout_does_not_take_later_text(
     assert next(c.text for c in replies if c.chat_id == PARENT_ID).startswith("🆘")
     assert len([c for c in replies if c.chat_id == PARENT_ID]) == 1  # the numbers only
     assert len(only_question(services).lines) == 1
+
+
+async def test_rows_written_before_a_crash_are_sent_by_the_next_process(
+    services: Services, fake_api: FakeBotAPI, app: Any, team: None
+) -> None:
+    """The question and the answer commit with their outbox rows; nothing was sent yet
+    (the process died right after the commit). The next dispatcher sends them, once each."""
+    from admin import questions as staff_side
+    from storage import parents
+
+    now = services.now()
+    parents.record_consent(services.db, telegram_user_id=PARENT_ID, chat_id=PARENT_ID, now=now)
+    view = questions.ask(
+        services.db, telegram_user_id=PARENT_ID, chat_id=PARENT_ID, first_name="Мария",
+        language="bg", text=QUESTION, now=now, announce=staff_side.announcer(services),
+    )  # fmt: skip
+    assert fake_api.sent("sendMessage") == []
+    await dispatch(app.bot, services)
+    card = card_of(fake_api, view.id)
+    staff_side.answer(services, question_id=view.id, staff_user_id=STAFF_ID, text="Да.", now=now)
+    await dispatch(app.bot, services)
+    await dispatch(app.bot, services)
+    to_parent = fake_api.sent("sendMessage", PARENT_ID)
+    assert [c.text for c in to_parent] == ["Отговор от Петър, ЦОП Харманли:\n\nДа."]
+    assert card.message_id is not None
+    assert "✅ Отговори Петър" in edits_of(fake_api, card.message_id)[-1].text
+    assert len([c for c in staff_messages(fake_api) if "Въпрос №" in c.text]) == 1
