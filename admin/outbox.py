@@ -68,7 +68,7 @@ MIN_NOTICE_ATTEMPTS = 8
 
 QUESTION_KINDS = (Kind.question_card, Kind.question_edit, Kind.question_line, Kind.question_answer)
 # What a sent question row becomes (`storage.questions.QuestionCard.kind`).
-QUESTION_RECORDS = {
+QUESTION_RECORDS: dict[str, str] = {
     Kind.question_card: "card",
     Kind.question_line: "follow",
     Kind.question_answer: "parent",
