@@ -207,6 +207,20 @@ def answer_not_delivered(session: Session, services: Services, question_id: int)
         )
 
 
+def queue_forgotten(session: Session, services: Services, question_id: int) -> None:
+    """The cards of a question whose parent erased their data: no text of it stays."""
+    with language(STAFF_LANGUAGE):
+        text = _("🗑 Въпрос №{id}: родителят изтри данните си.").format(id=question_id)
+    for chat_id in staff_chats(session, services):
+        outbox.enqueue(
+            session,
+            chat_id=chat_id,
+            kind=Kind.question_edit,
+            question_id=question_id,
+            text=text,
+        )
+
+
 def _file_caption(view: QuestionView) -> str:
     return _("📎 Към въпрос №{id}").format(id=view.id)
 
@@ -238,6 +252,9 @@ class QuestionAnnouncer:
 
     def added(self, session: Session, view: QuestionView, *, reply: bool) -> None:
         queue_follow(session, self.services, view, reply=reply)
+
+    def forgotten(self, session: Session, question_id: int) -> None:
+        queue_forgotten(session, self.services, question_id)
 
 
 def announcer(services: Services) -> QuestionAnnouncer:

@@ -70,7 +70,9 @@ def anonymise_old(db: Database, now: datetime, retention_days: int) -> int:
         idle = session.exec(
             select(Parent.id, Parent.telegram_user_id, Parent.chat_id).where(
                 col(Parent.id).not_in(referenced),
-                col(Parent.id).not_in(select(Question.parent_id)),
+                col(Parent.id).not_in(
+                    select(Question.parent_id).where(col(Question.parent_id).is_not(None))
+                ),
                 col(Parent.created_at) < cutoff,
                 col(Parent.updated_at) < cutoff,
             )

@@ -217,7 +217,9 @@ class Question(SQLModel, table=True):
     __table_args__ = (Index("ix_question_status_waiting", "status", "waiting_since"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    parent_id: int = Field(foreign_key="parent.id", index=True)
+    # NULL once the parent is forgotten: the question is then an empty, closed stub whose
+    # staff cards say so, removed by retention.
+    parent_id: int | None = Field(default=None, foreign_key="parent.id", index=True)
     status: str = Field(default=QuestionStatus.open)
     first_name: str | None = None  # the parent's Telegram first name, for the card
     crisis: bool = False  # a crisis word was in it: the card is marked 🆘

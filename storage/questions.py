@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from storage import parents
@@ -48,6 +48,8 @@ class QuestionAnnouncer(Protocol):
     def asked(self, session: Session, view: QuestionView) -> None: ...
 
     def added(self, session: Session, view: QuestionView, *, reply: bool) -> None: ...
+
+    def forgotten(self, session: Session, question_id: int) -> None: ...
 
 
 class TooManyOpen(CentreError):
@@ -117,8 +119,9 @@ def clean_text(text: str | None) -> str:
 
 
 def _view(session: Session, question: Question, parent: Parent | None = None) -> QuestionView:
-    parent = parent or session.get(Parent, question.parent_id)
-    assert parent is not None and question.id is not None
+    if parent is None and question.parent_id is not None:
+        parent = session.get(Parent, question.parent_id)
+    assert question.id is not None
     rows = session.exec(
         select(QuestionMessage)
         .where(QuestionMessage.question_id == question.id)
@@ -129,9 +132,9 @@ def _view(session: Session, question: Question, parent: Parent | None = None) ->
         status=question.status,
         crisis=question.crisis,
         first_name=question.first_name,
-        language=parent.language,
-        parent_chat_id=parent.chat_id,
-        parent_user_id=parent.telegram_user_id,
+        language=parent.language if parent else "bg",
+        parent_chat_id=parent.chat_id if parent else 0,  # 0: the parent was forgotten
+        parent_user_id=parent.telegram_user_id if parent else 0,
         created_at=question.created_at,
         waiting_since=question.waiting_since,
         answered_at=question.answered_at,
@@ -508,15 +511,53 @@ def _delete(session: Session, ids: list[int]) -> None:
         session.exec(delete(table).where(col(column).in_(ids)))  # type: ignore[call-overload]
 
 
-def forget_parent(session: Session, parent_id: int) -> int:
-    """Erase every question of the parent with its thread (/forget); returns how many."""
+def forget_parent(
+    session: Session,
+    parent_id: int,
+    *,
+    now: datetime,
+    announce: QuestionAnnouncer | None = None,
+) -> list[int]:
+    """Erase what the parent wrote and was answered (/forget); returns the questions' ids.
+
+    The threads, the name and the note go, with everything queued or sent about them; each
+    question stays as an empty, closed stub (no link to the parent) so that `announce` can
+    rewrite its staff cards ("the parent erased their data"); retention removes the stubs.
+    """
     ids = [
         qid
         for qid in session.exec(select(Question.id).where(Question.parent_id == parent_id))
         if qid is not None
     ]
-    _delete(session, ids)
-    return len(ids)
+    if not ids:
+        return ids
+    for table, column in (
+        (Outbox, Outbox.question_id),
+        (QuestionMessage, QuestionMessage.question_id),
+    ):
+        session.exec(delete(table).where(col(column).in_(ids)))  # type: ignore[call-overload]
+    session.exec(  # type: ignore[call-overload]
+        delete(QuestionCard).where(
+            col(QuestionCard.question_id).in_(ids), col(QuestionCard.kind) == "parent"
+        )
+    )
+    session.exec(  # type: ignore[call-overload]
+        update(Question)
+        .where(col(Question.id).in_(ids))
+        .values(
+            parent_id=None,
+            first_name=None,
+            close_note=None,
+            status=QuestionStatus.closed,
+            closed_at=now,
+            closed_by=None,
+            updated_at=now,
+        )
+    )
+    if announce is not None:
+        for question_id in ids:
+            announce.forgotten(session, question_id)
+    return ids
 
 
 def remove_old(session: Session, cutoff: datetime) -> int:

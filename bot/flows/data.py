@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from admin import notices
+from admin import questions as question_notices
 from bot.context import BotContext
 from bot.flows.common import chat_id, status_text, topic_title, user_id
 from bot.i18n import _, format_clock, format_day_numeric, format_when, ngettext
@@ -121,6 +122,7 @@ async def do_forget(update: Update, context: BotContext) -> None:
         now=services.now(),
         policy=services.reminder_policy,
         announce=notices.announcer(services),
+        question_announce=question_notices.announcer(services),
     )
     # The in-memory copy would be written back on the next save otherwise.
     if context.user_data is not None:

@@ -14,7 +14,7 @@ from bot.app import build_application
 from bot.fakeapi import Call, FakeBotAPI
 from bot.services import Services
 from storage import questions
-from storage.models import OpeningHours, Question, QuestionMessage
+from storage.models import OpeningHours, Outbox, Question, QuestionMessage
 from tests.admin.conftest import PARENT_ID, SOFIA, STAFF_CHAT, STAFF_ID
 from tests.chat import Chat
 
@@ -210,16 +210,31 @@ async def test_forget_removes_the_thread(
     services: Services, fake_api: FakeBotAPI, parent_chat: Chat, admin_chat: Chat
 ) -> None:
     await ask(parent_chat)
+    await parent_chat.send("Детето е на 10.")
     await parent_chat.tap("ask:done")
+    question = only_question(services)
+    card = card_of(fake_api, question.id)
     await parent_chat.send("/mydata")
     assert "Въпроси към специалист" in parent_chat.last_text()
     assert QUESTION in parent_chat.last_text()
     await parent_chat.send("/forget")
+    assert "въпросите" in parent_chat.last_text()
     await parent_chat.tap("data:forget:yes")
     assert questions.of_parent(services.db, PARENT_ID) == []
     with services.db.read() as session:
-        assert session.exec(select(Question)).all() == []
         assert session.exec(select(QuestionMessage)).all() == []
+        (stub,) = session.exec(select(Question)).all()
+        assert (stub.parent_id, stub.first_name, stub.status) == (None, None, "closed")
+        texts = [row.text or "" for row in session.exec(select(Outbox)).all()]
+    assert not any(QUESTION in t or "Детето е на 10." in t for t in texts)
+    # The staff card no longer shows the question.
+    assert card.message_id is not None
+    assert edits_of(fake_api, card.message_id)[-1].text == (
+        f"🗑 Въпрос №{question.id}: родителят изтри данните си."
+    )
+    # A late reply to the card reaches nobody.
+    await admin_chat.reply("Отговор", card.message_id)
+    assert "затворен" in staff_messages(fake_api)[-1].text
 
 
 async def test_open_questions_limit(services: Services, parent_chat: Chat, team: None) -> None:
