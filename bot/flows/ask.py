@@ -20,7 +20,6 @@ import logging
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
 from babel.dates import get_day_names
@@ -42,7 +41,6 @@ from bot.background import durable_write
 from bot.context import BotContext
 from bot.flows.common import ASKING_KEY, asking, question_of_reply
 from bot.i18n import _, babel_locale, current_language
-from bot.text import PhraseIndex
 from bot.ui import (
     ANY_MENU_BUTTON,
     PRIVATE_MESSAGE,
@@ -127,15 +125,9 @@ def limit_text(context: BotContext, exc: Exception) -> str:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
-def _crisis_index(words: tuple[str, ...]) -> PhraseIndex:
-    return PhraseIndex(words)
-
-
 def has_crisis_words(context: BotContext, text: str) -> bool:
-    return bool(text) and _crisis_index(
-        tuple(context.services.content.crisis.words)
-    ).found_in_text(text)
+    """Whether the crisis flow read a crisis in the text (the card is then marked 🆘)."""
+    return bool(text) and context.services.understanding.read(text).is_crisis
 
 
 def _ids(update: Update) -> tuple[int, int, str | None]:
