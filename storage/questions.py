@@ -577,10 +577,9 @@ def remove_old(session: Session, cutoff: datetime) -> int:
 def hours_set_by_centre(rules: OpeningRules) -> bool:
     """Whether the centre itself set the weekly hours (the answer times are read from them).
 
-    Issue 15 adds a "set by the centre" flag to the booking rules; until it is on main the
-    hours count as not set and parents are told "до един работен ден".
+    Until then parents are told "до един работен ден" and working days are Monday to Friday.
     """
-    return False
+    return rules.hours_set and bool(rules.hours)
 
 
 def is_working_day(session: Session, rules: OpeningRules, day: date) -> bool:

@@ -15,6 +15,7 @@ from bot.fakeapi import Call, FakeBotAPI
 from bot.services import Services
 from storage import questions
 from storage.models import OpeningHours, Outbox, Question, QuestionMessage
+from storage.rules import mark_hours_set
 from tests.admin.conftest import PARENT_ID, SOFIA, STAFF_CHAT, STAFF_ID
 from tests.chat import Chat
 
@@ -302,12 +303,12 @@ async def test_friday_evening_question_is_raised_on_monday(
     assert await raised(app, services) == 1
 
 
-def _hours_set(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Monday to Friday 09:00–17:00, as if the centre had set them (issue 15's flag)."""
-    monkeypatch.setattr(questions, "hours_set_by_centre", lambda rules: True)
+def _hours_set(services: Services) -> None:
+    """Monday to Friday 09:00–17:00, set by the centre."""
     with services.db.session() as session:
         for day in range(5):
             session.add(OpeningHours(weekday=day, opens=time(9), closes=time(17)))
+        mark_hours_set(session)
 
 
 @pytest.mark.parametrize(
@@ -321,9 +322,9 @@ def _hours_set(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
 )
 async def test_when_to_expect_the_answer(
     services: Services, parent_chat: Chat, team: None, clock: Any,
-    monkeypatch: pytest.MonkeyPatch, moment: datetime, expected: str,
+    moment: datetime, expected: str,
 ) -> None:  # fmt: skip
-    _hours_set(services, monkeypatch)
+    _hours_set(services)
     clock.move_to(moment)
     await ask(parent_chat)
     assert expected in parent_chat.last_text()
