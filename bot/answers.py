@@ -229,14 +229,17 @@ def numbers_line(content: Content) -> str:
     )
 
 
-def not_understood_text(content: Content, *, doubt: bool = False) -> str:
+def not_understood_text(content: Content, *, doubt: bool = False, offer: str | None = None) -> str:
     """Kind, with what to do next; always ends with the emergency number in one line.
 
     `doubt`: the message held a crisis-looking word; the line names 116 111 as well.
+    `offer`: one more thing to do, after the first sentence (asking a specialist).
     """
     head = _(
         "Не успях да разбера съобщението. Изберете от менюто или се обадете на {phone}."
     ).format(phone=content.contacts.main_phone.display)
+    if offer:
+        head += "\n" + offer
     if doubt:
         return head + "\n\n" + numbers_line(content)
     return (

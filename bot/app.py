@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.context import SERVICES_KEY, BotContext, attach_services
 from bot.errors import error_handler
 from bot.flows import (
+    ask,
     booking,
     crisis,
     data,
@@ -171,9 +172,11 @@ def register_handlers(
         *data.handlers(),
         *reminder_reply.handlers(),
         *referral.handlers(),
+        *ask.handlers(services.settings.conversation_timeout_minutes),
         *language.handlers(),
         *info.handlers(),
         *menu.handlers(),
+        *ask.reply_handlers(services.db),  # Telegram replies to a question's messages
         *fallback.handlers(),  # must stay last: it answers whatever nobody else took
     ]
     conversations, others = split_conversations(main_handlers)

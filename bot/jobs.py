@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext
 
+from admin.questions import raise_unanswered
 from admin.retention import anonymise_old
 from admin.telegram.outbox import dispatch
 from bot.context import SERVICES_KEY
@@ -17,6 +18,7 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 RETENTION_AT = time(3, 30)  # local time, when nobody books
+QUESTIONS_EVERY_SECONDS = 600  # unanswered questions are looked at this often
 
 
 def _services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
@@ -29,6 +31,11 @@ async def dispatch_outbox(context: CallbackContext[Any, Any, Any, Any]) -> None:
     """Send what is due in the outbox: reminders, and anything a crash or a retry left
     (every REMINDER_INTERVAL_SECONDS and at start-up; new rows go out at once, see Waker)."""
     await dispatch(context.bot, _services(context))
+
+
+async def raise_questions(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Raise again in the staff chat the questions unanswered for one working day."""
+    await asyncio.to_thread(raise_unanswered, _services(context))
 
 
 async def retention(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -54,6 +61,13 @@ def schedule(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         interval=settings.reminder_interval_seconds,
         first=0,
         name="outbox",
+        job_kwargs=job_kwargs,
+    )
+    job_queue.run_repeating(
+        raise_questions,
+        interval=QUESTIONS_EVERY_SECONDS,
+        first=QUESTIONS_EVERY_SECONDS,
+        name="questions",
         job_kwargs=job_kwargs,
     )
     job_queue.run_daily(

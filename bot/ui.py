@@ -35,12 +35,14 @@ MENU_LABELS: dict[str, str] = {
     "book": N_("📅 Запазете час"),
     "referral": N_("📄 Направление от ДСП"),
     "my": N_("🗓 Моите часове"),
+    "ask": N_("💬 Въпрос към специалист"),
     "contacts": N_("☎️ Контакти"),
     "emergency": N_("🆘 Спешна помощ"),
     "language": N_("🌐 Език / Language"),
 }
 MENU_LAYOUT: tuple[tuple[str, ...], ...] = (
     ("book", "my"),
+    ("ask",),
     ("about", "services"),
     ("referral", "contacts"),
     ("emergency", "language"),
@@ -114,6 +116,11 @@ def inline(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
 def menu_button() -> tuple[str, str]:
     """The "back to menu" inline button every sub-view carries."""
     return (_("🏠 Меню"), "menu:show")
+
+
+def ask_button() -> tuple[str, str]:
+    """ "💬 Въпрос към специалист" as an inline button (offered where the bot cannot answer)."""
+    return (_(MENU_LABELS["ask"]), "ask:start")
 
 
 def require_message(update: Update) -> Message:

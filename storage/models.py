@@ -201,6 +201,12 @@ class Outbox(SQLModel, table=True):
     reply_to_card: bool = False
     # Once sent or failed, edit the appointment's staff cards to show it ("Родителят е уведомен").
     report_to_cards: bool = False
+    # A parent's question (storage.questions): its card, edits, lines and the answer. No
+    # foreign key: erasing a question deletes its rows (`storage.questions`).
+    question_id: int | None = Field(default=None, index=True)
+    # A photo or document the parent sent, passed on by Telegram's file id ("photo"/"document").
+    file_id: str | None = None
+    file_kind: str | None = None
     due_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
     state: str = Field(default=OutboxState.pending)
     attempts: int = 0
@@ -219,3 +225,62 @@ class PersistedState(SQLModel, table=True):
     name: str = Field(primary_key=True, default="")  # conversation name, or ""
     key: str = Field(primary_key=True, default="")  # JSON of the key tuple, or id
     data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class QuestionStatus(StrEnum):
+    open = "open"  # the parent waits for an answer
+    answered = "answered"  # staff answered; the parent may reply (it opens again)
+    closed = "closed"  # staff closed it without (another) answer, with an internal note
+
+
+class Question(SQLModel, table=True):
+    """A parent's question to a specialist: one thread, answered by staff in the staff chat."""
+
+    __table_args__ = (Index("ix_question_status_waiting", "status", "waiting_since"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # NULL once the parent is forgotten: the question is then an empty, closed stub whose
+    # staff cards say so, removed by retention.
+    parent_id: int | None = Field(default=None, foreign_key="parent.id", index=True)
+    status: str = Field(default=QuestionStatus.open)
+    first_name: str | None = None  # the parent's Telegram first name, for the card
+    crisis: bool = False  # a crisis word was in it: the card is marked 🆘
+    created_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+    # Since when the parent waits (the first unanswered message); re-raise counts from here.
+    waiting_since: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+    updated_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+    answered_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    answered_by: str | None = None  # the staff member's name, for the card
+    closed_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    closed_by: str | None = None
+    close_note: str | None = Field(default=None, sa_type=Text)  # stays inside the centre
+    raised_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+
+
+class QuestionMessage(SQLModel, table=True):
+    """One message of a question's thread, from the parent or from staff."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="question.id", index=True)
+    from_staff: bool = False
+    staff_user_id: int | None = Field(default=None, sa_type=BigInteger)
+    staff_name: str | None = None
+    text: str = Field(default="", sa_type=Text)
+    file_id: str | None = None  # a Telegram photo or document the parent added
+    file_kind: str | None = None  # "photo" / "document"
+    at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class QuestionCard(SQLModel, table=True):
+    """A staff-chat message of a question: the card (edited in place), a follow-up or a prompt.
+
+    A staff member's Telegram reply to any of them answers (or closes) that question.
+    """
+
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="question.id", index=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int = Field(sa_type=BigInteger)
+    kind: str = "card"  # card / follow / answer prompt ("prompt") / close prompt ("close")

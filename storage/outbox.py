@@ -47,6 +47,11 @@ class Kind(StrEnum):
     card_edit = "card_edit"  # the appointment's card in `chat_id`, edited in place
     staff_notice = "staff_notice"  # a line to staff ("the parent cancelled"), under the card
     parent_notice = "parent_notice"  # to the parent: confirmed, declined, another time …
+    # A parent's question (`question_id`; admin.questions renders them):
+    question_card = "question_card"  # the card in a staff chat (recorded as a QuestionCard)
+    question_edit = "question_edit"  # the question's card in `chat_id`, edited in place
+    question_line = "question_line"  # under the card: the parent added, replied, raised again
+    question_answer = "question_answer"  # a specialist's answer, to the parent
 
 
 class Announcer(Protocol):
@@ -90,6 +95,9 @@ class Claimed:
     reply_to_card: bool
     report_to_cards: bool
     attempts: int
+    question_id: int | None
+    file_id: str | None
+    file_kind: str | None
     lease_until: datetime
     # The appointment's start, parent and language (reminders are rendered from them).
     start: datetime | None
@@ -164,6 +172,9 @@ def enqueue(
     reply_to_card: bool = False,
     report_to_cards: bool = False,
     due_at: datetime | None = None,
+    question_id: int | None = None,
+    file_id: str | None = None,
+    file_kind: str | None = None,
 ) -> Outbox:
     """Add one message to send, inside the caller's transaction (sent only if it commits)."""
     now = utcnow()
@@ -180,6 +191,9 @@ def enqueue(
         report_to_cards=report_to_cards,
         due_at=due_at or now,
         created_at=now,
+        question_id=question_id,
+        file_id=file_id,
+        file_kind=file_kind,
     )
     session.add(row)
     session.flush()
@@ -377,6 +391,9 @@ def claim_due(
             reply_to_card=o.reply_to_card,
             report_to_cards=o.report_to_cards,
             attempts=o.attempts,
+            question_id=o.question_id,
+            file_id=o.file_id,
+            file_kind=o.file_kind,
             lease_until=lease_until,
             start=a.start if a else None,
             parent_id=a.parent_id if a else None,

@@ -13,7 +13,7 @@ import phonenumbers
 from sqlalchemy import text, update
 from sqlmodel import Session, col, select
 
-from storage import outbox, state
+from storage import outbox, questions, state
 from storage.appointments import transition
 from storage.db import Database
 from storage.errors import NoConsent
@@ -232,6 +232,7 @@ def forget(
     now: datetime,
     policy: ReminderPolicy,
     announce: Announcer | None = None,
+    question_announce: questions.QuestionAnnouncer | None = None,
 ) -> list[int]:
     """Forget the parent at once, as retention would later; returns the cancelled ids.
 
@@ -240,7 +241,8 @@ def forget(
     Telegram id, the link to the parent) and the parent row is deleted, so a later booking
     from the same account starts a new, unrelated parent. Messages to them still waiting
     are dropped and sent ones lose their text; `announce` tells staff and rewrites the cards
-    without name and phone, in this same transaction.
+    without name and phone, in this same transaction. Questions to a specialist lose their
+    threads; `question_announce` rewrites their cards.
     """
     cancelled: list[int] = []
     with db.session() as session:
@@ -283,6 +285,7 @@ def forget(
                 .where(col(AuditEntry.appointment_id).in_(ids))
                 .values(detail=None)
             )
+        questions.forget_parent(session, parent.id or 0, now=now, announce=question_announce)
         outbox.forget_chat(session, chat_id=parent.chat_id, appointment_ids=ids)
         session.delete(parent)
         session.flush()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.background import settle
-from bot.fakeapi import Call, FakeBotAPI
-from bot.updates import make_callback, make_contact, make_message
+from bot.fakeapi import BOT_USER, Call, FakeBotAPI
+from bot.updates import chat_dict, make_callback, make_contact, make_message
 
 _VISIBLE = {"sendMessage", "editMessageText", "sendDocument", "sendLocation", "sendContact"}
 
@@ -33,6 +33,37 @@ class Chat:
         update = make_message(
             self.app.bot, self.user_id, text, chat_id=self.chat_id, language=self.language
         )
+        return await self._process(update)
+
+    async def reply(self, text: str, to_message_id: int) -> list[Call]:
+        """A Telegram reply ("Отговор") to one of the bot's messages in this chat."""
+        replied = {
+            "message_id": to_message_id,
+            "date": 0,
+            "chat": chat_dict(self.chat_id),
+            "from": BOT_USER,
+            "text": "…",
+        }
+        update = make_message(
+            self.app.bot,
+            self.user_id,
+            text,
+            chat_id=self.chat_id,
+            language=self.language,
+            reply_to_message=replied,
+        )
+        return await self._process(update)
+
+    async def send_photo(self, caption: str | None = None) -> list[Call]:
+        """A photo (as Telegram sends it: sizes and an optional caption)."""
+        photo = [{"file_id": "photo-big", "file_unique_id": "u1", "width": 800, "height": 600}]
+        extra: dict[str, Any] = {"photo": photo}
+        if caption is not None:
+            extra["caption"] = caption
+        update = make_message(
+            self.app.bot, self.user_id, None, chat_id=self.chat_id, language=self.language,
+            **extra,
+        )  # fmt: skip
         return await self._process(update)
 
     async def share_contact(self, phone: str, *, own: bool = True) -> list[Call]:

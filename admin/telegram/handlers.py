@@ -15,6 +15,8 @@ on every call), render with `admin.telegram.cards`. Anyone who is not staff gets
 - `booking_cards`: the card's confirm / decline / another time, and parents' `prop:` answers;
 - `appointment_view`: an opened appointment's come / not come / remind now;
 - `web_link`: /web, a one-time sign-in link to the web desk (`admin.web`).
+- `questions`: parents' questions: /questions, "Отговорете" / "Затворете" (`st:qa:`, `st:qx:`);
+  staff's replies to a question's messages arrive through `bot.flows.ask.reply`.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from admin.telegram.lists import (
     week,
 )
 from admin.telegram.opening import close, notify_closure, open_, show_hours
+from admin.telegram.questions import answer_button, list_questions
 from admin.telegram.typed_input import INPUT_KEY, typing_conversation
 from admin.telegram.web_link import web_link
 from bot.config import Settings
@@ -75,6 +78,8 @@ def handlers(settings: Settings) -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("open", open_),
         CommandHandler("export", export_month),
         CommandHandler("web", web_link),
+        CommandHandler("questions", list_questions),  # parents' questions (questions.py)
+        CallbackQueryHandler(answer_button, pattern=r"^st:q[ax]:\d+$"),
         CallbackQueryHandler(button(confirm), pattern=r"^st:ok:\d+$"),
         CallbackQueryHandler(button(ask_reason), pattern=r"^st:(no|cx):\d+$"),
         CallbackQueryHandler(button(preset_reason), pattern=r"^st:r:[dc]:\d+:\d+$"),

@@ -18,6 +18,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, fi
 from admin.telegram.handlers import INPUT_KEY as STAFF_INPUT_KEY
 from bot.answers import crisis_for, crisis_text, faq_answer, topic_answer
 from bot.context import BotContext
+from bot.flows.common import asking, question_of_reply
 from bot.text import Reading, Understanding
 from bot.ui import ANY_MENU_BUTTON_TEXTS, inline, main_menu, menu_button, menu_filter
 
@@ -27,7 +28,6 @@ __all__ = ["crisis_text", "handlers"]
 SMALL_TALK = frozenset({"greeting", "thanks", "question"})
 
 log = logging.getLogger(__name__)
-
 
 def _text_of(update: Update) -> str | None:
     message = update.message or update.edited_message
@@ -99,7 +99,20 @@ async def crisis(update: Update, context: BotContext) -> None:
         # A staff member typing a reason or a note about a case: the numbers are given,
         # and the staff conversation still takes the text.
         return
+    if _goes_to_staff(update, context):
+        return  # the numbers first; the question still reaches staff (🆘) or the parent
     raise ApplicationHandlerStop
+
+
+def _goes_to_staff(update: Update, context: BotContext) -> bool:
+    """A question being written, or a reply to one of a question's messages (the parent's
+    reply to an answer, a staff member's answer to a card): it must still be delivered."""
+    message = update.message
+    if message is None or (message.text or "") in ANY_MENU_BUTTON_TEXTS:
+        return False
+    if message.chat.type == Chat.PRIVATE and asking(context) is not None:
+        return True
+    return question_of_reply(context.services.db, update) is not None
 
 
 def handlers(understanding: Understanding) -> list[BaseHandler]:  # type: ignore[type-arg]

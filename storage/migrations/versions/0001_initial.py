@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 18:15:48.677286
+Create Date: 2026-12-05 18:26:40.138476
 """
 
 from collections.abc import Sequence
@@ -177,6 +177,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_appointment_status"), ["status"], unique=False)
 
     op.create_table(
+        "question",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("first_name", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("crisis", sa.Boolean(), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("waiting_since", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("answered_by", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("closed_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("closed_by", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("close_note", sa.Text(), nullable=True),
+        sa.Column("raised_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["parent.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("question", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_question_parent_id"), ["parent_id"], unique=False)
+        batch_op.create_index(
+            "ix_question_status_waiting", ["status", "waiting_since"], unique=False
+        )
+
+    op.create_table(
         "outbox",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
@@ -189,6 +217,9 @@ def upgrade() -> None:
         sa.Column("edit_card", sa.Boolean(), nullable=False),
         sa.Column("reply_to_card", sa.Boolean(), nullable=False),
         sa.Column("report_to_cards", sa.Boolean(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=True),
+        sa.Column("file_id", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("file_kind", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("due_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("state", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -209,7 +240,49 @@ def upgrade() -> None:
             batch_op.f("ix_outbox_appointment_id"), ["appointment_id"], unique=False
         )
         batch_op.create_index("ix_outbox_chat_id_id", ["chat_id", "id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_outbox_question_id"), ["question_id"], unique=False)
         batch_op.create_index("ix_outbox_state_due", ["state", "due_at"], unique=False)
+
+    op.create_table(
+        "questioncard",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("chat_id", sa.BigInteger(), nullable=False),
+        sa.Column("message_id", sa.BigInteger(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["question.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("chat_id", "message_id"),
+    )
+    with op.batch_alter_table("questioncard", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_questioncard_question_id"), ["question_id"], unique=False
+        )
+
+    op.create_table(
+        "questionmessage",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("from_staff", sa.Boolean(), nullable=False),
+        sa.Column("staff_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("staff_name", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("file_id", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("file_kind", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["question.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("questionmessage", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_questionmessage_question_id"), ["question_id"], unique=False
+        )
 
     op.create_table(
         "staffcard",
@@ -238,12 +311,26 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_staffcard_appointment_id"))
 
     op.drop_table("staffcard")
+    with op.batch_alter_table("questionmessage", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_questionmessage_question_id"))
+
+    op.drop_table("questionmessage")
+    with op.batch_alter_table("questioncard", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_questioncard_question_id"))
+
+    op.drop_table("questioncard")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_state_due")
+        batch_op.drop_index(batch_op.f("ix_outbox_question_id"))
         batch_op.drop_index("ix_outbox_chat_id_id")
         batch_op.drop_index(batch_op.f("ix_outbox_appointment_id"))
 
     op.drop_table("outbox")
+    with op.batch_alter_table("question", schema=None) as batch_op:
+        batch_op.drop_index("ix_question_status_waiting")
+        batch_op.drop_index(batch_op.f("ix_question_parent_id"))
+
+    op.drop_table("question")
     with op.batch_alter_table("appointment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_appointment_status"))
         batch_op.drop_index("ix_appointment_start_status")
