@@ -17,7 +17,7 @@ from admin import staff as staff_service
 from admin.staff import StaffInfo
 from bot.services import Services
 from storage import appointments as repo
-from storage import reminders
+from storage import reminders, waitlist
 from storage.clock import utcnow
 from storage.errors import AlreadyHandled, InvalidTransition, NotAllowed, NotFound, SlotTaken
 from storage.models import Appointment, Parent
@@ -341,6 +341,7 @@ def accept_proposal(
             )
         else:
             reminders.plan(session, appointment, services.reminder_policy, now)
+        waitlist.on_place_freed(session, old_start, now=now, policy=services.reminder_policy)
         return view_of(session, appointment)
 
 

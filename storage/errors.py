@@ -52,3 +52,7 @@ class LimitReached(CentreError):
 
 class NoConsent(CentreError):
     """Personal data may not be stored without consent."""
+
+
+class OfferGone(CentreError):
+    """A waiting-list offer that is no longer open (taken, declined, expired, withdrawn)."""

@@ -13,7 +13,7 @@ import phonenumbers
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from storage import state
+from storage import state, waitlist
 from storage.appointments import transition
 from storage.db import Database
 from storage.errors import NoConsent
@@ -248,6 +248,10 @@ def forget(
             if appointment.note is not None:
                 appointment.note = None
                 session.add(appointment)
+        # Off the waiting list too; a place held for them goes to the next person.
+        assert parent.id is not None
+        freed = waitlist.leave_in(session, parent.id, now=now)
+        waitlist.on_places_freed(session, freed, now=now, policy=policy)
         parent.display_name = None
         parent.phone = None
         parent.consent_at = None

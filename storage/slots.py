@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, bindparam, func
 from sqlmodel import Session, col, select
 
 from storage.errors import SlotUnavailable
-from storage.models import ACTIVE_STATUSES, Appointment
+from storage.models import ACTIVE_STATUSES, Appointment, HoldState, WaitlistHold
 from storage.rules import OpeningRules, closed_days, load_rules
 from storage.types import UTCDateTime
 
@@ -44,6 +44,16 @@ _TAKEN = (
     .group_by(col(Appointment.start), col(Appointment.end))
 )
 _TAKEN_EXCLUDING = _TAKEN.where(col(Appointment.id) != bindparam("exclude"))
+# Places held for someone on the waiting list (storage.waitlist) are taken for everybody else.
+_HELD = (
+    select(WaitlistHold.start, WaitlistHold.end, func.count())
+    .where(
+        col(WaitlistHold.state) == HoldState.held,
+        col(WaitlistHold.start) >= bindparam("lo", type_=UTCDateTime),
+        col(WaitlistHold.start) < bindparam("hi", type_=UTCDateTime),
+    )
+    .group_by(col(WaitlistHold.start), col(WaitlistHold.end))
+)
 
 
 @dataclass(frozen=True)
@@ -153,7 +163,7 @@ def _taken(
     else:
         rows = session.exec(_TAKEN_EXCLUDING, params={**bounds, "exclude": exclude_id})
     starts = [p[0] for p in pairs]
-    for a_start, a_end, booked in rows:
+    for a_start, a_end, booked in [*rows, *session.exec(_HELD, params=bounds)]:
         # Slots that start before the booking ends, walked back while they overlap it.
         index = bisect_left(starts, a_end) - 1
         while index >= 0 and pairs[index][1] > a_start:
@@ -229,7 +239,7 @@ def slot_at(
 def active_count(
     session: Session, start: datetime, end: datetime, *, exclude_id: int | None = None
 ) -> int:
-    """How many active bookings overlap [start, end) (the capacity check, under a lock)."""
+    """Active bookings and held places overlapping [start, end) (the capacity check, locked)."""
     query = select(func.count()).where(
         Appointment.start < end,
         Appointment.end > start,
@@ -238,7 +248,13 @@ def active_count(
     )
     if exclude_id is not None:
         query = query.where(Appointment.id != exclude_id)
-    return int(session.exec(query).one())
+    held = select(func.count()).where(
+        WaitlistHold.state == HoldState.held,
+        WaitlistHold.start < end,
+        WaitlistHold.end > start,
+        WaitlistHold.start >= start - _LONGEST_APPOINTMENT,
+    )
+    return int(session.exec(query).one()) + int(session.exec(held).one())
 
 
 def flatten(days: dict[date, list[Slot]]) -> Iterable[Slot]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 08:34:34.918520
+Create Date: 2026-12-05 17:43:20.976414
 """
 
 from collections.abc import Sequence
@@ -78,6 +78,7 @@ def upgrade() -> None:
         sa.Column("language", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("consent_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("unreachable_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("no_surveys_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
@@ -124,6 +125,26 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "surveyanswer",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("surveyanswer", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_surveyanswer_day"), ["day"], unique=False)
+
+    op.create_table(
+        "surveycomment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("surveycomment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_surveycomment_day"), ["day"], unique=False)
+
+    op.create_table(
         "appointment",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("parent_id", sa.Integer(), nullable=True),
@@ -156,6 +177,21 @@ def upgrade() -> None:
         batch_op.create_index("ix_appointment_start_status", ["start", "status"], unique=False)
         batch_op.create_index(batch_op.f("ix_appointment_status"), ["status"], unique=False)
 
+    op.create_table(
+        "waitlistentry",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=False),
+        sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("weekdays", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("part_of_day", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("joined_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["parent.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("parent_id"),
+    )
     op.create_table(
         "reminder",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -199,11 +235,55 @@ def upgrade() -> None:
             batch_op.f("ix_staffcard_appointment_id"), ["appointment_id"], unique=False
         )
 
+    op.create_table(
+        "surveyinvite",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("appointment_id", sa.Integer(), nullable=False),
+        sa.Column("state", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("asked_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["appointment_id"],
+            ["appointment.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("appointment_id"),
+    )
+    op.create_table(
+        "waitlisthold",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("start", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("end", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("entry_id", sa.Integer(), nullable=True),
+        sa.Column("offered_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("hold_until", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("state", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("appointment_id", sa.Integer(), nullable=True),
+        sa.Column("closed_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["appointment_id"],
+            ["appointment.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["entry_id"],
+            ["waitlistentry.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("waitlisthold", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_waitlisthold_entry_id"), ["entry_id"], unique=False)
+        batch_op.create_index("ix_waitlisthold_state_start", ["state", "start"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("waitlisthold", schema=None) as batch_op:
+        batch_op.drop_index("ix_waitlisthold_state_start")
+        batch_op.drop_index(batch_op.f("ix_waitlisthold_entry_id"))
+
+    op.drop_table("waitlisthold")
+    op.drop_table("surveyinvite")
     with op.batch_alter_table("staffcard", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staffcard_appointment_id"))
 
@@ -213,12 +293,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_reminder_appointment_id"))
 
     op.drop_table("reminder")
+    op.drop_table("waitlistentry")
     with op.batch_alter_table("appointment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_appointment_status"))
         batch_op.drop_index("ix_appointment_start_status")
         batch_op.drop_index(batch_op.f("ix_appointment_parent_id"))
 
     op.drop_table("appointment")
+    with op.batch_alter_table("surveycomment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_surveycomment_day"))
+
+    op.drop_table("surveycomment")
+    with op.batch_alter_table("surveyanswer", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_surveyanswer_day"))
+
+    op.drop_table("surveyanswer")
     with op.batch_alter_table("staffmember", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staffmember_telegram_user_id"))
 
