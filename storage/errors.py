@@ -56,3 +56,7 @@ class NoConsent(CentreError):
 
 class OfferGone(CentreError):
     """A waiting-list offer that is no longer open (taken, declined, expired, withdrawn)."""
+
+
+class SurveyClosed(CentreError):
+    """A survey button or comment that no longer applies (answered, stopped, not theirs)."""
