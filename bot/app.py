@@ -31,7 +31,9 @@ from bot.flows import (
     my_bookings,
     referral,
     reminder_reply,
+    survey,
 )
+from bot.flows import waitlist as waitlist_flow
 from bot.i18n import N_, _, pick_language, set_language
 from bot.limits import telegram_rate_limiter
 from bot.persistence import DatabasePersistence
@@ -137,6 +139,9 @@ def register_handlers(
         *my_bookings.handlers(),
         *data.handlers(),
         *reminder_reply.handlers(),
+        # issue 22: joining the waiting list, its offers, and the question after a visit
+        *waitlist_flow.handlers(services.settings.conversation_timeout_minutes),
+        *survey.handlers(services.settings.conversation_timeout_minutes),
         *referral.handlers(),
         *info.handlers(),
         *menu.handlers(),

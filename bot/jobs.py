@@ -1,4 +1,5 @@
-"""Scheduled work on PTB's JobQueue: reminder dispatch and the nightly retention run."""
+"""Scheduled work on PTB's JobQueue: reminder dispatch, the waiting list's round (and the
+question after a visit), and the nightly retention run."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext
 
+from admin import waitlist
 from admin.retention import anonymise_old
 from admin.telegram.reminders import dispatch
 from bot.context import SERVICES_KEY
 from bot.services import Services
+from storage import survey
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,18 @@ def _services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
 async def dispatch_reminders(context: CallbackContext[Any, Any, Any, Any]) -> None:
     """Send the reminders that are due (every REMINDER_INTERVAL_SECONDS and at start-up)."""
     await dispatch(context.bot, _services(context))
+
+
+async def waitlist_round(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Expire waiting-list holds, pass places on, end waits at the horizon; ask after visits."""
+    services = _services(context)
+    done = await asyncio.to_thread(waitlist.run_round, services)
+    asked = await asyncio.to_thread(survey.ask_after_visits, services.db, services.reminder_policy)
+    if done.expired or done.offered or done.ended or asked:
+        log.info(
+            "waiting list: %d expired, %d offered, %d ended; %d asked after a visit",
+            len(done.expired), len(done.offered), len(done.ended), len(asked),
+        )  # fmt: skip
 
 
 async def retention(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -53,6 +68,13 @@ def schedule(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         interval=settings.reminder_interval_seconds,
         first=0,
         name="reminders",
+        job_kwargs=job_kwargs,
+    )
+    job_queue.run_repeating(
+        waitlist_round,
+        interval=settings.reminder_interval_seconds,
+        first=settings.reminder_interval_seconds,
+        name="waitlist",
         job_kwargs=job_kwargs,
     )
     job_queue.run_daily(

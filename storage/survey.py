@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from bot.i18n import _, language
+from storage.clock import utcnow
 from storage.db import Database
 from storage.errors import SurveyClosed
 from storage.models import (
@@ -195,3 +196,9 @@ def month_stats(db: Database, first: date) -> MonthStats:
         per_score={n: scores.count(n) for n in SCORES},
         comments=[(day, text) for day, text in comments],
     )
+
+
+def ask_after_visits(db: Database, policy: ReminderPolicy) -> list[int]:
+    """The job's part: ask about yesterday's attended visits, in one transaction."""
+    with db.session() as session:
+        return invite_due(session, now=utcnow(), policy=policy)
