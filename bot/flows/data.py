@@ -9,8 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from admin.telegram import notify
 from bot.context import BotContext
-from bot.flows.booking import chat_id, topic_title, user_id
-from bot.flows.my_bookings import status_text
+from bot.flows.common import chat_id, status_text, topic_title, user_id
 from bot.i18n import _, format_clock, format_day_numeric, format_when, ngettext
 from bot.ui import inline, main_menu, menu_button, require_message, show
 from storage import parents

@@ -15,7 +15,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from admin.telegram import notify
 from bot.context import BotContext
-from bot.flows.booking import (
+from bot.flows.common import (
+    Rows,
     day_rows,
     free_days,
     free_times,
@@ -23,6 +24,7 @@ from bot.flows.booking import (
     nearest_rows,
     parse_day,
     parse_epoch,
+    status_text,
     time_rows,
     topic_title,
     user_id,
@@ -40,13 +42,6 @@ from storage.errors import (
 from storage.models import Appointment, AppointmentStatus
 
 log = logging.getLogger(__name__)
-Rows = list[list[tuple[str, str]]]
-
-
-def status_text(status: str) -> str:
-    if status == AppointmentStatus.confirmed:
-        return _("✅ потвърден")
-    return _("⏳ чака потвърждение")
 
 
 def _when(context: BotContext, start: datetime) -> str:

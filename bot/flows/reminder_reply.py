@@ -23,9 +23,8 @@ from admin.reminders import (
 )
 from admin.telegram.notify import announce_parent_change
 from bot.context import BotContext
-from bot.flows.fallback import stale_button
 from bot.i18n import _, format_when
-from bot.ui import inline, menu_button, show
+from bot.ui import inline, menu_button, show, stale_button
 from storage.errors import NotAllowed, NotFound
 
 log = logging.getLogger(__name__)

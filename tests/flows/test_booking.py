@@ -277,8 +277,8 @@ async def test_a_slow_staff_card_does_not_hold_the_parent(
     chat: Chat, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The staff group takes 20 messages a minute: the card must not wait in the update."""
+    from admin.telegram import notify
     from bot.background import settle
-    from bot.flows import booking as booking_flow
 
     gate = asyncio.Event()
     posted: list[int] = []
@@ -287,7 +287,7 @@ async def test_a_slow_staff_card_does_not_hold_the_parent(
         await gate.wait()
         posted.append(appointment_id)
 
-    monkeypatch.setattr(booking_flow.notify, "announce_new_booking", slow_card)
+    monkeypatch.setattr(notify, "announce_new_booking", slow_card)
     await to_time_step(chat)
     await chat.press("10:00")
     await chat.tap("book:consent:yes")

@@ -1,0 +1,144 @@
+"""The booking conversation wired together: its states, entry points and fallbacks."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.flows.booking.callbacks import (
+    abort,
+    all_days,
+    already_booked,
+    back,
+    change,
+    change_what,
+    choose_day,
+    choose_time,
+    choose_topic,
+    confirm,
+    consent,
+    expect_button,
+    hand_over,
+    old_button,
+    skip_note,
+    start,
+    timed_out,
+    turn_page,
+    write_name,
+    write_note,
+    write_phone,
+)
+from bot.flows.booking.state import (
+    ASK_NAME,
+    ASK_PHONE,
+    CHANGE,
+    CONSENT,
+    DAY,
+    NAME,
+    NOTE,
+    SUMMARY,
+    TIME,
+    TOPIC,
+)
+from bot.routing import RoutedConversation
+from bot.ui import ANY_MENU_BUTTON, menu_filter
+
+
+def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[type-arg]
+    """The booking conversation, then the answer to a late second tap on Потвърди."""
+    private = filters.ChatType.PRIVATE
+    text_in = private & filters.TEXT & ~filters.COMMAND & ~ANY_MENU_BUTTON
+    anything_else = private & ~filters.COMMAND & ~ANY_MENU_BUTTON & ~filters.StatusUpdate.ALL
+
+    def cb(callback: Any, pattern: str) -> CallbackQueryHandler:  # type: ignore[type-arg]
+        return CallbackQueryHandler(callback, pattern=pattern)
+
+    back_handler = cb(back, r"^book:back$")
+    with warnings.catch_warnings():
+        # per_message=False is intended: the text steps need per-chat tracking.
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        conversation = RoutedConversation(
+            entry_points=[
+                CommandHandler("book", start, filters=private),
+                MessageHandler(private & menu_filter("book"), start),
+                cb(start, r"^book:start$"),
+            ],
+            states={
+                TOPIC: [
+                    cb(choose_topic, r"^book:topic:"),
+                    MessageHandler(anything_else, expect_button),
+                ],
+                NOTE: [
+                    cb(skip_note, r"^book:skip$"),
+                    back_handler,
+                    MessageHandler(text_in, write_note),
+                    MessageHandler(anything_else, expect_button),
+                ],
+                DAY: [
+                    cb(choose_day, r"^book:day:"),
+                    cb(turn_page, r"^book:page:"),
+                    back_handler,
+                    MessageHandler(anything_else, expect_button),
+                ],
+                TIME: [
+                    cb(choose_time, r"^book:time:"),
+                    cb(choose_day, r"^book:day:"),
+                    cb(all_days, r"^book:days$"),
+                    back_handler,
+                    MessageHandler(anything_else, expect_button),
+                ],
+                CONSENT: [
+                    cb(consent, r"^book:consent:"),
+                    back_handler,
+                    MessageHandler(anything_else, expect_button),
+                ],
+                ASK_NAME: [
+                    back_handler,
+                    MessageHandler(text_in, write_name),
+                    MessageHandler(anything_else, expect_button),
+                ],
+                ASK_PHONE: [
+                    back_handler,
+                    MessageHandler(private & filters.CONTACT, write_phone),
+                    MessageHandler(text_in, write_phone),
+                    MessageHandler(anything_else, expect_button),
+                ],
+                SUMMARY: [
+                    cb(confirm, r"^book:confirm$"),
+                    cb(change, r"^book:change$"),
+                    MessageHandler(anything_else, expect_button),
+                ],
+                CHANGE: [
+                    cb(change_what, r"^book:chg:"),
+                    back_handler,
+                    MessageHandler(anything_else, expect_button),
+                ],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[
+                CommandHandler("cancel", abort),
+                cb(abort, r"^book:abort$"),
+                MessageHandler(private & ANY_MENU_BUTTON, hand_over),
+                # /start and /menu start afresh; /help and /privacy answer and keep the step.
+                CommandHandler(["start", "menu"], hand_over, filters=private),
+                cb(old_button, r"^book:"),
+            ],
+            name=NAME,
+            persistent=True,
+            allow_reentry=True,
+            conversation_timeout=timedelta(minutes=timeout_minutes),
+        )
+    return [conversation, cb(already_booked, r"^book:confirm$")]

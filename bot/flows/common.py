@@ -1,0 +1,127 @@
+"""Helpers several parents' flows share: who is asking, topics, statuses, day and time pickers.
+
+The pickers serve booking (bot/flows/booking/) and moving an appointment
+(bot/flows/my_bookings.py); flows import these from here, never from each other.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.i18n import _, format_clock, format_day_short, format_when, relative_day
+from storage import slots
+from storage.models import AppointmentStatus
+
+DAYS_PER_PAGE = 7
+Rows = list[list[tuple[str, str]]]
+
+
+def user_id(update: Update) -> int:
+    if update.effective_user is None:
+        raise LookupError("update has no user")
+    return update.effective_user.id
+
+
+def chat_id(update: Update) -> int:
+    if update.effective_chat is None:
+        raise LookupError("update has no chat")
+    return update.effective_chat.id
+
+
+def day_label(day: date, today: date) -> str:
+    """ "утре, вторник, 24 ноември" """
+    text = format_day_short(day)
+    rel = relative_day(day, today)
+    return f"{rel}, {text}" if rel else text
+
+
+def free_days(context: BotContext) -> list[date]:
+    services = context.services
+    with services.db.read() as session:
+        return slots.days_with_free_places(session, services.settings.tz, services.now())
+
+
+def free_times(context: BotContext, day: date) -> list[slots.Slot]:
+    services = context.services
+    with services.db.read() as session:
+        return slots.free_slots(session, services.settings.tz, day, services.now())
+
+
+def nearest(context: BotContext, around: datetime) -> list[slots.Slot]:
+    services = context.services
+    with services.db.read() as session:
+        return slots.nearest_free(session, services.settings.tz, services.now(), around)
+
+
+def day_rows(days: list[date], today: date, page: int, day_data: str, page_data: str) -> Rows:
+    """One week of days per page; `day_data`/`page_data` are format strings for the buttons."""
+    weeks: dict[int, list[date]] = {}
+    for day in days:
+        weeks.setdefault((day - today).days // DAYS_PER_PAGE, []).append(day)
+    pages = [weeks[k] for k in sorted(weeks)]
+    page = max(0, min(page, len(pages) - 1))
+    rows: Rows = (
+        [[(day_label(d, today), day_data.format(d.isoformat()))] for d in pages[page]]
+        if pages
+        else []
+    )
+    nav: list[tuple[str, str]] = []
+    if page > 0:
+        nav.append((_("◀️ По-рано"), page_data.format(page - 1)))
+    if page < len(pages) - 1:
+        nav.append((_("По-късно ▶️"), page_data.format(page + 1)))
+    if nav:
+        rows.append(nav)
+    return rows
+
+
+def time_rows(found: list[slots.Slot], context: BotContext, data_format: str) -> Rows:
+    """Free times of one day, three to a row."""
+    tz = context.services.settings.tz
+    buttons = [
+        (format_clock(s.start.astimezone(tz)), data_format.format(int(s.start.timestamp())))
+        for s in found
+    ]
+    return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+
+
+def nearest_rows(found: list[slots.Slot], context: BotContext, data_format: str) -> Rows:
+    """Free times on different days, one to a row, with the day in the label."""
+    services = context.services
+    return [
+        [
+            (
+                format_when(s.start, services.settings.tz, services.now()),
+                data_format.format(int(s.start.timestamp())),
+            )
+        ]
+        for s in found
+    ]
+
+
+def parse_epoch(raw: str) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(raw), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def parse_day(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+def topic_title(context: BotContext, key: str) -> str:
+    topic = context.services.content.topic(key)
+    return _(topic.title) if topic else key
+
+
+def status_text(status: str) -> str:
+    if status == AppointmentStatus.confirmed:
+        return _("✅ потвърден")
+    return _("⏳ чака потвърждение")
