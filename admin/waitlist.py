@@ -234,7 +234,7 @@ def horizon_notice(chat_id: int, lang: str, content: Content, days: int, now: da
         body = _(
             "За съжаление през последните {days} дни не се освободи час, който да Ви е "
             "удобен, и Ви извадихме от списъка на чакащите.\n"
-            "Обадете се ни на ☎️ {phone} и ще потърсим време заедно, или запазете час отново "
+            "Обадете ни се на ☎️ {phone} и ще потърсим време заедно, или запазете час отново "
             "по всяко време."
         ).format(days=days, phone=content.contacts.main_phone.display)
         buttons = ((_("📅 Запазете час"), "book:start"),)

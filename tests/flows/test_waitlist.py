@@ -215,3 +215,39 @@ async def test_survey_opt_out(chat: Chat, services: Services) -> None:
     assert "Няма да Ви задаваме" in chat.last_text()
     with services.db.read() as session:
         assert session.exec(select(Parent)).one().no_surveys_at is not None
+
+
+async def test_from_the_booking_day_step(chat: Chat, services: Services) -> None:
+    await chat.send("/book")
+    await chat.tap("book:topic:consulting")
+    await chat.tap("book:skip")
+    await chat.press("Няма удобен час")
+    assert "Кои дни от седмицата" in chat.last_text()
+    await chat.tap("wl:day:0")
+    await chat.tap("wl:days:ok")
+    await chat.tap("wl:part:afternoon")
+    await chat.tap("wl:consent:yes")
+    await chat.send("Мария")  # the booking conversation has ended: the name is ours
+    assert "телефон" in chat.reply_texts()
+    await chat.send("0888 123 456")
+    entry = waitlist.entry_of(services, chat.user_id)
+    assert entry is not None and entry.topic == "consulting" and entry.part_of_day == "afternoon"
+
+
+async def test_from_the_booking_time_step(chat: Chat, services: Services) -> None:
+    await chat.send("/book")
+    await chat.tap("book:topic:consulting")
+    await chat.tap("book:skip")
+    await chat.tap(next(d for d in chat.callback_data("book:day:")))
+    assert "Изберете час" in chat.last_text()
+    await chat.press("Няма удобен час")
+    assert "Кои дни от седмицата" in chat.last_text()
+
+
+async def test_no_free_place_in_the_horizon_offers_the_list(chat: Chat, full: Services) -> None:
+    await chat.send("/book")
+    await chat.tap("book:topic:consulting")
+    await chat.tap("book:skip")
+    assert "списъка на чакащите" in chat.reply_texts()
+    offered = [d for call in chat.replies() for _label, d in call.buttons() if d]
+    assert offered == ["wl:join:consulting"]

@@ -134,6 +134,7 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
                 MessageHandler(private & ANY_MENU_BUTTON, hand_over),
                 # /start and /menu start afresh; /help and /privacy answer and keep the step.
                 CommandHandler(["start", "menu"], hand_over, filters=private),
+                cb(hand_over, r"^wl:join:"),  # issue 22: on to the waiting list's conversation
                 cb(old_button, r"^book:"),
             ],
             name=NAME,
