@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from babel.dates import get_day_names
 from sqlmodel import Session, col, select
 
 from admin import staff as staff_service
 from bot.centre import Content
-from bot.i18n import _, language
+from bot.i18n import _, babel_locale, language
 from bot.services import Services
 from storage import booking, parents
 from storage import waitlist as repo
@@ -29,6 +30,22 @@ from storage.models import (
 )
 from storage.rules import load_rules
 from storage.waitlist import EntryView, HoldView, Notice
+
+
+def part_labels() -> dict[str, str]:
+    """ "сутрин / следобед / всяко време" in the current language."""
+    return {
+        PartOfDay.morning: _("сутрин"),
+        PartOfDay.afternoon: _("следобед"),
+        PartOfDay.any: _("всяко време"),
+    }
+
+
+def wish_text(weekdays: tuple[int, ...] | list[int], part_of_day: str) -> str:
+    """ "вторник, четвъртък, сутрин": what suits the person, for them and for staff."""
+    names = get_day_names("wide", locale=babel_locale())
+    days = ", ".join(names[d] for d in weekdays)
+    return f"{days}, {part_labels().get(part_of_day, part_of_day)}"
 
 
 def join(
@@ -220,7 +237,7 @@ def expire_due(services: Services, now: datetime) -> Round:
             repo.close_hold(session, hold, HoldState.expired, now)
             session.flush()
             if view.chat_id is not None:
-                repo.notify(session, repo.expired_notice(view, now))
+                repo.notify(session, repo.expired_notice(view, now, services.reminder_policy))
             done.expired.append(hold_id)
             done.offered.extend(
                 repo.on_place_freed(session, start, now=now, policy=services.reminder_policy)
@@ -257,7 +274,7 @@ def end_at_horizon(services: Services, now: datetime) -> list[int]:
                 continue  # a place is being offered: let them answer first
             parent = session.get(Parent, entry.parent_id)
             repo.leave_in(session, entry.parent_id, now=now)
-            if parent is not None and services.reminder_policy is not None:
+            if parent is not None:
                 when = repo.not_quiet(now, services.reminder_policy)
                 repo.notify(
                     session,

@@ -230,7 +230,7 @@ def offer_notice(hold: HoldView, policy: ReminderPolicy) -> Notice:
     return Notice(hold.chat_id, "waitlist_offer", body, buttons, hold.offered_at)
 
 
-def expired_notice(hold: HoldView, now: datetime) -> Notice:
+def expired_notice(hold: HoldView, now: datetime, policy: ReminderPolicy) -> Notice:
     """ "The time to answer ran out; You stay on the list." """
     assert hold.chat_id is not None
     with language(hold.language):
@@ -239,7 +239,7 @@ def expired_notice(hold: HoldView, now: datetime) -> Notice:
             "списъка. Оставате в списъка на чакащите."
         )
         buttons = ((_("Излезте от списъка"), "wl:leave"),)
-    return Notice(hold.chat_id, "waitlist_expired", body, buttons, now)
+    return Notice(hold.chat_id, "waitlist_expired", body, buttons, not_quiet(now, policy))
 
 
 # --- holds and the free-place count ---------------------------------------------------------

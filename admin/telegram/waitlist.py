@@ -18,7 +18,6 @@ from bot.centre import Content
 from bot.context import BotContext
 from bot.i18n import _, babel_locale, language, ngettext
 from storage.errors import NotAllowed
-from storage.models import PartOfDay
 from storage.parents import display_phone
 from storage.survey import MonthStats
 from storage.waitlist import EntryView
@@ -38,11 +37,7 @@ def waitlist_text(entries: list[EntryView], content: Content, tz: ZoneInfo, now:
     if not entries:
         return _("⏳ Списъкът на чакащите е празен.")
     names = get_day_names("abbreviated", locale=babel_locale())
-    parts = {
-        PartOfDay.morning: _("сутрин"),
-        PartOfDay.afternoon: _("следобед"),
-        PartOfDay.any: _("всяко време"),
-    }
+    parts = waitlist.part_labels()
     lines = [_("⏳ Списък на чакащите ({n})").format(n=len(entries))]
     for number, entry in enumerate(entries, 1):
         who = entry.name or _("без име")

@@ -46,6 +46,7 @@ from storage.errors import (
     SlotUnavailable,
 )
 from storage.models import PartOfDay
+from storage.rules import rules_of
 
 log = logging.getLogger(__name__)
 
@@ -82,14 +83,6 @@ def _chat(update: Update) -> int:
 def _arg(update: Update) -> str:
     query = update.callback_query
     return (query.data or "").rsplit(":", 1)[-1] if query else ""
-
-
-def part_labels() -> dict[str, str]:
-    return {
-        PartOfDay.morning: _("сутрин"),
-        PartOfDay.afternoon: _("следобед"),
-        PartOfDay.any: _("всяко време"),
-    }
 
 
 def _abort_row() -> list[tuple[str, str]]:
@@ -154,7 +147,7 @@ async def days_done(update: Update, context: BotContext) -> int:
         return await _lost(update, context)
     if not d.get("days"):
         return await ask_days(update, context, prefix=_("Изберете поне един ден.") + "\n\n")
-    rows: Rows = [[(label, f"wl:part:{key}")] for key, label in part_labels().items()]
+    rows: Rows = [[(label, f"wl:part:{key}")] for key, label in waitlist.part_labels().items()]
     rows.append(_abort_row())
     await show(update, _("Кога през деня Ви е удобно?"), inline(rows))
     return ConversationHandler.END
@@ -166,7 +159,7 @@ async def choose_part(update: Update, context: BotContext) -> int:
     if "topic" not in d or not d.get("days"):
         return await _lost(update, context)
     part = _arg(update)
-    if part not in part_labels():
+    if part not in waitlist.part_labels():
         return await _lost(update, context)
     d["part"] = part
     services = context.services
@@ -300,24 +293,16 @@ async def finish(update: Update, context: BotContext) -> int:
     except (NoConsent, KeyError, ValueError):
         return await _lost(update, context)
     _clear(context)
-    names = get_day_names("wide", locale=babel_locale())
     text = _(
-        "✅ Записахме Ви в списъка на чакащите: {days}, {part}.\n"
+        "✅ Записахме Ви в списъка на чакащите: {wish}.\n"
         "Когато се освободи такъв час, ще Ви пишем тук. Ако не се освободи до {days_ahead} "
         "дни, ще Ви кажем."
     ).format(
-        days=", ".join(names[day] for day in entry.weekdays),
-        part=part_labels()[entry.part_of_day],
-        days_ahead=_horizon_days(context),
+        wish=waitlist.wish_text(entry.weekdays, entry.part_of_day),
+        days_ahead=rules_of(services.db).horizon_days,
     )
     await show(update, text, inline([[(_("Излезте от списъка"), "wl:leave")], [menu_button()]]))
     return ConversationHandler.END
-
-
-def _horizon_days(context: BotContext) -> int:
-    from storage.rules import rules_of
-
-    return rules_of(context.services.db).horizon_days
 
 
 async def _lost(update: Update, context: BotContext) -> int:

@@ -82,7 +82,7 @@ def hold_id(services: Services) -> int:
 
 async def test_join_then_take_the_offer(chat: Chat, full: Services) -> None:
     await join(chat)
-    assert "Записахме Ви в списъка на чакащите: вторник, всяко време" in chat.last_text()
+    assert "Записахме Ви в списъка на чакащите: вторник, всяко време." in chat.last_text()
     assert "wl:leave" in chat.callback_data()
     entry = waitlist.entry_of(full, chat.user_id)
     assert entry is not None and entry.weekdays == (1,)
@@ -251,3 +251,11 @@ async def test_no_free_place_in_the_horizon_offers_the_list(chat: Chat, full: Se
     assert "списъка на чакащите" in chat.reply_texts()
     offered = [d for call in chat.replies() for _label, d in call.buttons() if d]
     assert offered == ["wl:join:consulting"]
+
+
+async def test_my_bookings_shows_the_place_on_the_list(chat: Chat, full: Services) -> None:
+    await join(chat)
+    await chat.send("🗓 Моите часове")
+    assert "Вие сте в списъка на чакащите: вторник, всяко време" in chat.last_text()
+    await chat.tap("wl:leave")
+    assert waitlist.entry_of(full, chat.user_id) is None
