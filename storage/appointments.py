@@ -100,5 +100,11 @@ def transition(
     elif to != S.attended:
         reminders.withdraw(session, appointment.id)
     if to in FREES_A_PLACE:  # offered to the waiting list in this transaction
-        waitlist.on_place_freed(session, appointment.start, now=now, policy=policy)
+        waitlist.on_place_freed(
+            session,
+            appointment.start,
+            now=now,
+            policy=policy,
+            skip_parent=appointment.parent_id if to == S.cancelled_by_parent else None,
+        )
     return appointment

@@ -223,7 +223,9 @@ def move(
         if appointment.status == AppointmentStatus.confirmed:
             reminders.withdraw(session, appointment.id)
             reminders.plan(session, appointment, policy, now)
-        waitlist.on_place_freed(session, old_start, now=now, policy=policy)  # the old place
+        waitlist.on_place_freed(  # the old place, to anybody but the mover
+            session, old_start, now=now, policy=policy, skip_parent=appointment.parent_id
+        )
         return appointment
 
 

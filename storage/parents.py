@@ -224,13 +224,19 @@ def forget(
     now: datetime,
     policy: ReminderPolicy,
 ) -> list[int]:
-    """Erase name, phone, consent and notes, cancel future bookings; returns cancelled ids."""
+    """Erase name, phone, consent and notes, cancel future bookings, leave the waiting list;
+    returns cancelled ids."""
     cancelled: list[int] = []
     with db.session() as session:
         state.forget_user(session, user_id=telegram_user_id, chat_id=chat_id)
         parent = get(session, telegram_user_id, lock=True)
         if parent is None:
             return cancelled
+        # Off the waiting list first (no offer may reach them any more); a place held for
+        # them goes to the next person, as do the places their cancellations free below.
+        assert parent.id is not None
+        freed = waitlist.leave_in(session, parent.id, now=now)
+        waitlist.on_places_freed(session, freed, now=now, policy=policy)
         rows = session.exec(select(Appointment).where(Appointment.parent_id == parent.id)).all()
         for appointment in rows:
             if appointment.status in ACTIVE_STATUSES and appointment.start > now:
@@ -248,10 +254,6 @@ def forget(
             if appointment.note is not None:
                 appointment.note = None
                 session.add(appointment)
-        # Off the waiting list too; a place held for them goes to the next person.
-        assert parent.id is not None
-        freed = waitlist.leave_in(session, parent.id, now=now)
-        waitlist.on_places_freed(session, freed, now=now, policy=policy)
         parent.display_name = None
         parent.phone = None
         parent.consent_at = None

@@ -288,10 +288,13 @@ def _offer_slot(
     *,
     now: datetime,
     policy: ReminderPolicy,
+    skip_parent: int | None = None,
 ) -> list[HoldView]:
     """Hold the free places of the slot at `start` for the first suitable people."""
     candidates = [
-        e for e in entries if e.id not in busy and suits(e, start, policy)
+        e
+        for e in entries
+        if e.id not in busy and e.parent_id != skip_parent and suits(e, start, policy)
     ]  # in memory first: most freed places suit nobody, and then cost no query
     if not candidates:
         return []
@@ -339,9 +342,17 @@ def _queue(session: Session) -> list[WaitlistEntry]:
 
 
 def on_places_freed(
-    session: Session, starts: Iterable[datetime], *, now: datetime, policy: ReminderPolicy
+    session: Session,
+    starts: Iterable[datetime],
+    *,
+    now: datetime,
+    policy: ReminderPolicy,
+    skip_parent: int | None = None,
 ) -> list[HoldView]:
-    """Offer each freed place to the first person on the list it suits (caller's transaction)."""
+    """Offer each freed place to the first person on the list it suits (caller's transaction).
+
+    `skip_parent`: whoever just gave the place up is not offered it back.
+    """
     wanted = sorted({s.astimezone(UTC) for s in starts})
     if not wanted or session.exec(select(WaitlistEntry.id)).first() is None:
         return []
@@ -352,15 +363,24 @@ def on_places_freed(
     busy = holding(session)
     made: list[HoldView] = []
     for start in wanted:
-        made.extend(_offer_slot(session, start, entries, busy, now=now, policy=policy))
+        made.extend(
+            _offer_slot(
+                session, start, entries, busy, now=now, policy=policy, skip_parent=skip_parent
+            )
+        )
     return made
 
 
 def on_place_freed(
-    session: Session, start: datetime, *, now: datetime, policy: ReminderPolicy
+    session: Session,
+    start: datetime,
+    *,
+    now: datetime,
+    policy: ReminderPolicy,
+    skip_parent: int | None = None,
 ) -> list[HoldView]:
     """A place at `start` was freed in this transaction: offer it to the list."""
-    return on_places_freed(session, [start], now=now, policy=policy)
+    return on_places_freed(session, [start], now=now, policy=policy, skip_parent=skip_parent)
 
 
 def offer_free_places(

@@ -51,15 +51,10 @@ def svc(db: Database, db_url: str, clock: Any) -> Services:
 
 def consenting_parent(svc: Services, user: int, name: str = "Мария Петрова") -> None:
     with svc.db.session() as session:
-        session.add(
-            Parent(
-                telegram_user_id=user,
-                chat_id=user,
-                display_name=name,
-                phone="+359888123456",
-                consent_at=svc.now(),
-            )
-        )
+        parent = session.exec(select(Parent).where(Parent.telegram_user_id == user)).first()
+        parent = parent or Parent(telegram_user_id=user, chat_id=user)
+        parent.display_name, parent.phone, parent.consent_at = name, "+359888123456", svc.now()
+        session.add(parent)
 
 
 def book(svc: Services, user: int, start: datetime, key: str | None = None) -> Appointment:

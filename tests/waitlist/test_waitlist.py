@@ -268,3 +268,22 @@ def test_offer_text(full: Services) -> None:
     assert "08:30" in notice.text
     assert [b[1] for b in notice.buttons] == [f"wl:take:{view.id}", f"wl:no:{view.id}"]
     assert NOW  # the clock is fixed
+
+
+def test_whoever_gives_a_place_up_is_not_offered_it_back(full: Services) -> None:
+    svc = full
+    join(svc, BOOKER, [TUE])  # booked 10:00 and also waits for another Tuesday time
+    join(svc, FIRST, [TUE])
+    cancel(svc, BOOKER, TEN)
+    assert held(svc) == [(FIRST, TEN, HoldState.held)]
+
+
+def test_forget_offers_nothing_to_the_person_who_forgets(full: Services) -> None:
+    svc = full
+    join(svc, BOOKER, [TUE])
+    join(svc, FIRST, [TUE])
+    parents.forget(
+        svc.db, telegram_user_id=BOOKER, chat_id=BOOKER, now=svc.now(), policy=svc.reminder_policy
+    )
+    assert on_list(svc) == [FIRST]
+    assert holds(svc) == [(FIRST, TEN, HoldState.held)]
