@@ -287,3 +287,11 @@ def test_forget_offers_nothing_to_the_person_who_forgets(full: Services) -> None
     )
     assert on_list(svc) == [FIRST]
     assert holds(svc) == [(FIRST, TEN, HoldState.held)]
+
+
+def test_the_horizon_message_is_kind_and_gives_the_phone(svc: Services) -> None:
+    notice = waitlist.horizon_notice(FIRST, "bg", svc.content, 21, svc.now())
+    assert "21 дни" in notice.text and "0373 9 10 76" in notice.text
+    assert notice.buttons == (("📅 Запазете час", "book:start"),)
+    english = waitlist.horizon_notice(FIRST, "en", svc.content, 21, svc.now())
+    assert "0373 9 10 76" in english.text and "waiting list" in english.text
