@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from babel.dates import get_day_names
 from sqlmodel import Session, col, select
 
+from admin import notices
 from admin import staff as staff_service
 from bot.centre import Content
 from bot.i18n import _, babel_locale, language
@@ -184,6 +185,7 @@ def take(
             now=now,
             language=language_code,
             policy=services.reminder_policy,
+            announce=notices.announcer(services),  # the ordinary staff card, in this commit
         )
         hold.appointment_id = appointment.id
         session.add(hold)
@@ -238,7 +240,7 @@ def expire_due(services: Services, now: datetime) -> Round:
             session.flush()
             if view.chat_id is not None:
                 repo.notify(session, repo.expired_notice(view, now, services.reminder_policy))
-            done.expired.append(hold_id)
+            done.expired.append(view.id)
             done.offered.extend(
                 repo.on_place_freed(session, start, now=now, policy=services.reminder_policy)
             )
@@ -254,7 +256,7 @@ def horizon_notice(chat_id: int, lang: str, content: Content, days: int, now: da
             "Обадете ни се на ☎️ {phone} и ще потърсим време заедно, или запазете час отново "
             "по всяко време."
         ).format(days=days, phone=content.contacts.main_phone.display)
-        buttons = ((_("📅 Запазете час"), "book:start"),)
+        buttons = [[(_("📅 Запазете час"), "book:start")]]
     return Notice(chat_id, "waitlist_ended", body, buttons, now)
 
 

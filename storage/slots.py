@@ -7,7 +7,6 @@ and returned as aware UTC. One query counts the active bookings of the whole ran
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
@@ -255,8 +254,3 @@ def active_count(
         WaitlistHold.start >= start - _LONGEST_APPOINTMENT,
     )
     return int(session.exec(query).one()) + int(session.exec(held).one())
-
-
-def flatten(days: dict[date, list[Slot]]) -> Iterable[Slot]:
-    for day in sorted(days):
-        yield from days[day]

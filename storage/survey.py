@@ -47,10 +47,10 @@ def question_notice(invite_id: int, chat_id: int, lang: str, due: datetime) -> N
             "Благодарим Ви, че вчера дойдохте в центъра.\n"
             "Доколко полезна беше срещата за Вас? Изберете от 1 (никак) до 5 (много)."
         )
-        buttons = (
-            *((str(n), f"sv:{invite_id}:{n}") for n in SCORES),
-            (_("Не искам такива въпроси"), f"sv:{invite_id}:stop"),
-        )
+        buttons = [
+            [(str(n), f"sv:{invite_id}:{n}") for n in SCORES],
+            [(_("Не искам такива въпроси"), f"sv:{invite_id}:stop")],
+        ]
     return Notice(chat_id, "survey", body, buttons, due)
 
 
@@ -184,7 +184,7 @@ def month_stats(db: Database, first: date) -> MonthStats:
             ).all()
         )
         comments = session.exec(
-            select(SurveyComment.day, SurveyComment.text)
+            select(col(SurveyComment.day), col(SurveyComment.text))
             .where(col(SurveyComment.day) >= first, col(SurveyComment.day) < after)
             .order_by(col(SurveyComment.day).desc(), col(SurveyComment.id).desc())
         ).all()

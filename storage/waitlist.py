@@ -25,21 +25,24 @@ from sqlalchemy import text
 from sqlmodel import Session, col, delete, func, select
 
 from bot.i18n import _, format_clock, format_when, language
-from storage import slots
+from storage import outbox, slots
 from storage.errors import SlotUnavailable
 from storage.models import (
     ACTIVE_STATUSES,
     Appointment,
     HoldState,
+    Outbox,
     Parent,
     PartOfDay,
     WaitlistEntry,
     WaitlistHold,
 )
+from storage.outbox import Buttons
 from storage.reminders import ReminderPolicy
 from storage.rules import load_rules
 
 HOLD = timedelta(minutes=30)
+OFFER_KIND = "waitlist_offer"
 LIST_LOCK_KEY = 0
 NOON = time(12, 0)
 
@@ -200,15 +203,22 @@ class Notice:
     """A message the bot sends on its own, written in the transaction that causes it."""
 
     chat_id: int
-    kind: str
+    kind: str  # outbox kind: waitlist_offer / waitlist_expired / waitlist_ended / survey
     text: str
-    buttons: tuple[tuple[str, str], ...]
+    buttons: Buttons  # rows of (label, callback data)
     due_at: datetime
 
 
 def notify(session: Session, notice: Notice) -> None:
-    """Queue `notice` for the one dispatcher, in the caller's transaction."""
-    session.info.setdefault("waitlist_notices", []).append(notice)
+    """Put `notice` in the outbox, in the caller's transaction (sent only if it commits)."""
+    outbox.enqueue(
+        session,
+        chat_id=notice.chat_id,
+        kind=notice.kind,
+        text=notice.text,
+        buttons=notice.buttons,
+        due_at=notice.due_at,
+    )
 
 
 def offer_notice(hold: HoldView, policy: ReminderPolicy) -> Notice:
@@ -223,11 +233,11 @@ def offer_notice(hold: HoldView, policy: ReminderPolicy) -> Notice:
             when=format_when(hold.start, policy.tz, hold.offered_at),
             until=format_clock(hold.hold_until.astimezone(policy.tz)),
         )
-        buttons = (
-            (_("✅ Запазете този час"), f"wl:take:{hold.id}"),
-            (_("Не ми е удобно"), f"wl:no:{hold.id}"),
-        )
-    return Notice(hold.chat_id, "waitlist_offer", body, buttons, hold.offered_at)
+        buttons = [
+            [(_("✅ Запазете този час"), f"wl:take:{hold.id}")],
+            [(_("Не ми е удобно"), f"wl:no:{hold.id}")],
+        ]
+    return Notice(hold.chat_id, OFFER_KIND, body, buttons, hold.offered_at)
 
 
 def expired_notice(hold: HoldView, now: datetime, policy: ReminderPolicy) -> Notice:
@@ -238,7 +248,7 @@ def expired_notice(hold: HoldView, now: datetime, policy: ReminderPolicy) -> Not
             "Времето за отговор на предложения час изтече и го предложихме на следващия в "
             "списъка. Оставате в списъка на чакащите."
         )
-        buttons = ((_("Излезте от списъка"), "wl:leave"),)
+        buttons = [[(_("Излезте от списъка"), "wl:leave")]]
     return Notice(hold.chat_id, "waitlist_expired", body, buttons, not_quiet(now, policy))
 
 
@@ -396,7 +406,7 @@ def offer_free_places(
     first, last = slots.bookable_days(rules, policy.tz, now)
     days = slots.free_slots_between(session, policy.tz, now, first, last, rules=rules)
     return on_places_freed(
-        session, [slot.start for slot in slots.flatten(days)], now=now, policy=policy
+        session, [slot.start for day in sorted(days) for slot in days[day]], now=now, policy=policy
     )
 
 
@@ -419,6 +429,14 @@ def leave_in(session: Session, parent_id: int, *, now: datetime) -> list[datetim
     if entry is None:
         return []
     lock_list(session)
+    parent = session.get(Parent, parent_id)
+    if parent is not None:  # an offer still waiting for the morning is no longer wanted
+        outbox.withdraw(
+            session,
+            col(Outbox.chat_id) == parent.chat_id,
+            col(Outbox.kind) == OFFER_KIND,
+            error="left the waiting list",
+        )
     freed: list[datetime] = []
     holds = session.exec(select(WaitlistHold).where(WaitlistHold.entry_id == entry.id)).all()
     for hold in holds:

@@ -9,7 +9,7 @@ on every call), render with `admin.telegram.cards`. Anyone who is not staff gets
 - `replies`: parsing callback data, replying, refreshing cards, writing to the parent;
 - `typed_input`: the `staff_input` conversation (typed reason or note);
 - `invites`: /staff CODE, /start and /help in the staff group;
-- `lists`: /today /tomorrow /week /pending /find /stats;
+- `lists`: /today /tomorrow /week /pending /undelivered /find /stats;
 - `waitlist`: /waitlist, and the survey's lines in /stats;
 - `opening`: /hours /close /open and notifying the closed day's parents;
 - `exports`: /export;
@@ -34,7 +34,15 @@ from admin.telegram.booking_cards import (
 )
 from admin.telegram.exports import export_month
 from admin.telegram.invites import group_start, join
-from admin.telegram.lists import find, pending, show_stats, today, tomorrow, week
+from admin.telegram.lists import (
+    find,
+    pending,
+    show_stats,
+    today,
+    tomorrow,
+    undelivered,
+    week,
+)
 from admin.telegram.opening import close, notify_closure, open_, show_hours
 from admin.telegram.typed_input import INPUT_KEY, typing_conversation
 from admin.telegram.waitlist import show_waitlist
@@ -55,6 +63,7 @@ def handlers(settings: Settings) -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("tomorrow", tomorrow),
         CommandHandler("week", week),
         CommandHandler("pending", pending),
+        CommandHandler("undelivered", undelivered),
         CommandHandler("find", find),
         CommandHandler("stats", show_stats),
         CommandHandler("waitlist", show_waitlist),  # issue 22

@@ -10,8 +10,8 @@ from telegram import Update
 
 from admin import staff as staff_service
 from admin import waitlist
+from admin.notices import STAFF_LANGUAGE
 from admin.telegram.access import refuse, user_id_of
-from admin.telegram.notify import STAFF_LANGUAGE
 from admin.telegram.replies import reply
 from admin.texts import compact_when, topic_title
 from bot.centre import Content

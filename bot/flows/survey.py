@@ -29,7 +29,7 @@ from telegram.warnings import PTBUserWarning
 from bot.background import durable_write
 from bot.context import BotContext
 from bot.i18n import _
-from bot.routing import RoutedConversation
+from bot.routing import answered
 from bot.ui import ANY_MENU_BUTTON, inline, menu_button, require_message, show
 from storage import survey
 from storage.errors import SurveyClosed
@@ -122,16 +122,12 @@ async def write_comment(update: Update, context: BotContext) -> int:
 
 
 async def hand_over(update: Update, context: BotContext) -> int:
-    """Anything but a line of text ends the comment step; its own handler answers it."""
+    """Anything but a line of text ends the comment step; the main group then answers it.
+
+    Not `answered` (bot/routing.py): the update goes on to the later groups.
+    """
     if context.user_data is not None:
         context.user_data.pop(KEY, None)
-    for handler in context.application.handlers.get(0, []):
-        if isinstance(handler, ConversationHandler) and handler.name == NAME:
-            continue
-        check = handler.check_update(update)
-        if check is not None and check is not False:
-            await handler.handle_update(update, context.application, check, context)
-            break
     return ConversationHandler.END
 
 
@@ -146,10 +142,10 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
     text_in = private & filters.TEXT & ~filters.COMMAND & ~ANY_MENU_BUTTON
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        conversation: Any = RoutedConversation(
-            entry_points=[CallbackQueryHandler(press, pattern=r"^sv:")],
+        conversation: Any = ConversationHandler(
+            entry_points=[CallbackQueryHandler(answered(press), pattern=r"^sv:")],
             states={
-                COMMENT: [MessageHandler(text_in, write_comment)],
+                COMMENT: [MessageHandler(text_in, answered(write_comment))],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[

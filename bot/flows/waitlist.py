@@ -29,12 +29,11 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from admin import waitlist
-from admin.telegram import notify
 from bot.background import durable_write
 from bot.context import BotContext
 from bot.flows.fallback import stale_button
 from bot.i18n import _, babel_locale, current_language, format_when
-from bot.routing import RoutedConversation
+from bot.routing import answered
 from bot.ui import ANY_MENU_BUTTON, inline, main_menu, menu_button, require_message, show
 from storage import parents
 from storage.errors import (
@@ -323,15 +322,11 @@ async def abort(update: Update, context: BotContext) -> int:
 
 
 async def hand_over(update: Update, context: BotContext) -> int:
-    """A main-menu button, /start or /menu ends joining; its own handler answers it."""
+    """A main-menu button, /start or /menu ends joining; the main group then answers it.
+
+    Not `answered` (bot/routing.py): the update goes on to the later groups.
+    """
     _clear(context)
-    for handler in context.application.handlers.get(0, []):
-        if isinstance(handler, ConversationHandler) and handler.name == NAME:
-            continue
-        check = handler.check_update(update)
-        if check is not None and check is not False:
-            await handler.handle_update(update, context.application, check, context)
-            break
     return ConversationHandler.END
 
 
@@ -418,8 +413,7 @@ async def answer_offer(update: Update, context: BotContext) -> None:
         "Центърът ще го потвърди и ще Ви пишем тук. "
         "Часовете си виждате в „🗓 Моите часове“."
     ).format(when=format_when(appointment.start, services.settings.tz, services.now()))
-    await show(update, text, inline([[menu_button()]]))
-    context.in_background(notify.announce_new_booking(context.bot, services, appointment.id))
+    await show(update, text, inline([[menu_button()]]))  # the staff card went with the commit
 
 
 async def leave(update: Update, context: BotContext) -> None:
@@ -440,13 +434,17 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
     text_in = private & filters.TEXT & ~filters.COMMAND & ~ANY_MENU_BUTTON
     anything_else = private & ~filters.COMMAND & ~ANY_MENU_BUTTON & ~filters.StatusUpdate.ALL
 
+    # Every step answers the update itself (`answered`); the hand-over to the menu does not.
     def cb(callback: Any, pattern: str) -> CallbackQueryHandler:  # type: ignore[type-arg]
-        return CallbackQueryHandler(callback, pattern=pattern)
+        return CallbackQueryHandler(answered(callback), pattern=pattern)
+
+    def on(message_filter: filters.BaseFilter, callback: Any) -> MessageHandler:  # type: ignore[type-arg]
+        return MessageHandler(message_filter, answered(callback))
 
     with warnings.catch_warnings():
         # per_message=False is intended: the typed steps need per-chat tracking.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        conversation = RoutedConversation(
+        conversation = ConversationHandler(
             entry_points=[
                 cb(join_from_booking, r"^wl:join:"),
                 cb(toggle_day, r"^wl:day:"),
@@ -457,19 +455,18 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
             ],
             states={
                 ASK_NAME: [
-                    MessageHandler(text_in, write_name),
-                    MessageHandler(anything_else, expect_text),
+                    on(text_in, write_name),
+                    on(anything_else, expect_text),
                 ],
                 ASK_PHONE: [
-                    MessageHandler(private & filters.CONTACT, write_phone),
-                    MessageHandler(text_in, write_phone),
-                    MessageHandler(anything_else, expect_text),
+                    on(private & filters.CONTACT, write_phone),
+                    on(text_in, write_phone),
+                    on(anything_else, expect_text),
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[
-                CommandHandler("cancel", abort),
-                cb(abort, r"^wl:abort$"),
+                CommandHandler("cancel", answered(abort)),
                 MessageHandler(private & ANY_MENU_BUTTON, hand_over),
                 CommandHandler(["start", "menu"], hand_over, filters=private),
             ],
@@ -478,8 +475,11 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
             allow_reentry=True,
             conversation_timeout=timedelta(minutes=timeout_minutes),
         )
+    # Outside the conversation (the main group). `wl:join:` again: the booking conversation,
+    # in the conversations' group before this one, ends itself on it and lets it through.
     return [
         conversation,
-        cb(answer_offer, r"^wl:(take|no):"),
-        cb(leave, r"^wl:leave$"),
+        CallbackQueryHandler(join_from_booking, pattern=r"^wl:join:"),
+        CallbackQueryHandler(answer_offer, pattern=r"^wl:(take|no):"),
+        CallbackQueryHandler(leave, pattern=r"^wl:leave$"),
     ]

@@ -10,11 +10,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage import state
 from storage.db import Database
-from storage.models import Appointment, AppointmentStatus, Reminder
+from storage.models import Appointment, AppointmentStatus, Outbox
+from storage.outbox import REMINDER_KINDS
 from tests.e2e.conftest import assert_clean_log, cop_admin
 from tests.emulator import Emulator, User, button
 from tests.emulator.botproc import STAFF_CHAT_ID, BotProcess
@@ -111,7 +112,8 @@ def test_book_confirm_remind_cancel(
 
     # Staff send a reminder now; the parent can't come and cancels from it.
     staff.tap(f"st:open:{appointment_id}")
-    staff.wait(button(f"st:rem:{appointment_id}"))
+    # Behind the card's two edits (confirmed, then "Родителят е уведомен"): 3 s apart each.
+    staff.wait(button(f"st:rem:{appointment_id}"), timeout=10)
     staff.tap(f"st:rem:{appointment_id}")
     reminder = parent.wait(button("rem:no:"), timeout=10)
     assert "Напомняне" in reminder.text
@@ -194,7 +196,12 @@ def test_restart_with_reminders_due(
     db = Database(db_url)
     with db.session() as session:
         reminders = list(
-            session.exec(select(Reminder).where(Reminder.appointment_id == appointment_id))
+            session.exec(
+                select(Outbox).where(
+                    Outbox.appointment_id == appointment_id,
+                    col(Outbox.kind).in_(REMINDER_KINDS),
+                )
+            )
         )
         assert reminders, "confirming planned no reminder"
         for reminder in reminders:

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from admin import hours, waitlist
 from admin.staff import add as add_staff
+from bot.background import settle
 from bot.services import Services
 from storage import booking, survey
 from storage.models import (
@@ -64,13 +65,15 @@ async def join(chat: Chat, *, first_time: bool = True) -> None:
     await chat.send("0888 123 456")
 
 
-def cancel_booker(services: Services) -> None:
+async def cancel_booker(services: Services) -> None:
+    """The booker cancels: the offer goes out through the outbox (settled here)."""
     [mine] = booking.future_for_parent(services.db, telegram_user_id=BOOKER, now=NOW)
     assert mine.id is not None
     booking.cancel_by_parent(
         services.db, telegram_user_id=BOOKER, appointment_id=mine.id, now=NOW,
         policy=services.reminder_policy,
     )  # fmt: skip
+    await settle()
 
 
 def hold_id(services: Services) -> int:
@@ -89,7 +92,9 @@ async def test_join_then_take_the_offer(chat: Chat, full: Services) -> None:
     with full.db.read() as session:
         parent = session.exec(select(Parent).where(Parent.telegram_user_id == chat.user_id)).one()
     assert parent.display_name == "Мария" and parent.phone == "+359888123456"
-    cancel_booker(full)
+    await cancel_booker(full)
+    assert "Освободи се час" in chat.last_text()  # through the outbox, with its buttons
+    assert chat.callback_data("wl:") == [f"wl:take:{hold_id(full)}", f"wl:no:{hold_id(full)}"]
     await chat.tap(f"wl:take:{hold_id(full)}")
     assert "Часът Ви е запазен" in chat.last_text()
     with full.db.read() as session:
@@ -102,7 +107,7 @@ async def test_join_then_take_the_offer(chat: Chat, full: Services) -> None:
 
 async def test_decline_and_a_stale_offer(chat: Chat, full: Services) -> None:
     await join(chat)
-    cancel_booker(full)
+    await cancel_booker(full)
     held = hold_id(full)
     await chat.tap(f"wl:no:{held}")
     assert "Оставате в списъка" in chat.last_text()
@@ -114,7 +119,7 @@ async def test_decline_and_a_stale_offer(chat: Chat, full: Services) -> None:
 
 async def test_somebody_elses_offer_is_refused(chat: Chat, full: Services, app: Any) -> None:
     await join(chat)
-    cancel_booker(full)
+    await cancel_booker(full)
     other = Chat(app, chat.fake, user_id=4242)
     await other.tap(f"wl:take:{hold_id(full)}")
     assert "по-старо съобщение" in other.last_text()
@@ -188,6 +193,9 @@ def attended_yesterday(services: Services, user: int) -> None:
 async def test_survey_score_comment_and_stats(chat: Chat, services: Services, app: Any) -> None:
     attended_yesterday(services, chat.user_id)
     [invite] = survey.ask_after_visits(services.db, services.reminder_policy)
+    await settle()  # the question goes out through the outbox
+    assert "Доколко полезна" in chat.last_text()
+    assert chat.callback_data("sv:") == [f"sv:{invite}:{n}" for n in (1, 2, 3, 4, 5, "stop")]
     await chat.tap(f"sv:{invite}:4")
     assert "едно изречение" in chat.last_text()
     await chat.send("Много ни помогнаха")
@@ -211,6 +219,7 @@ async def test_survey_score_comment_and_stats(chat: Chat, services: Services, ap
 async def test_survey_opt_out(chat: Chat, services: Services) -> None:
     attended_yesterday(services, chat.user_id)
     [invite] = survey.ask_after_visits(services.db, services.reminder_policy)
+    await settle()
     await chat.tap(f"sv:{invite}:stop")
     assert "Няма да Ви задаваме" in chat.last_text()
     with services.db.read() as session:

@@ -266,7 +266,10 @@ def test_offer_text(full: Services) -> None:
     notice = repo.offer_notice(view, svc.reminder_policy)
     assert "утре, вторник, 24 ноември, 10:00 ч." in notice.text
     assert "08:30" in notice.text
-    assert [b[1] for b in notice.buttons] == [f"wl:take:{view.id}", f"wl:no:{view.id}"]
+    assert [b[1] for row in notice.buttons for b in row] == [
+        f"wl:take:{view.id}",
+        f"wl:no:{view.id}",
+    ]
     assert NOW  # the clock is fixed
 
 
@@ -292,6 +295,6 @@ def test_forget_offers_nothing_to_the_person_who_forgets(full: Services) -> None
 def test_the_horizon_message_is_kind_and_gives_the_phone(svc: Services) -> None:
     notice = waitlist.horizon_notice(FIRST, "bg", svc.content, 21, svc.now())
     assert "21 дни" in notice.text and "0373 9 10 76" in notice.text
-    assert notice.buttons == (("📅 Запазете час", "book:start"),)
+    assert notice.buttons == [[("📅 Запазете час", "book:start")]]
     english = waitlist.horizon_notice(FIRST, "en", svc.content, 21, svc.now())
     assert "0373 9 10 76" in english.text and "waiting list" in english.text
