@@ -157,3 +157,14 @@ def full(svc: Services) -> Services:
     book(svc, BOOKER, TEN)
     book(svc, OTHER_BOOKER, ELEVEN)
     return svc
+
+
+def sent(svc: Services, kind: str) -> list[tuple[int, datetime, str, str]]:
+    """(chat, due, state, text) of the outbox rows of `kind`, oldest first."""
+    from storage.models import Outbox
+
+    with svc.db.read() as session:
+        rows = session.exec(
+            select(Outbox).where(Outbox.kind == kind).order_by(col(Outbox.id))
+        ).all()
+        return [(r.chat_id, r.due_at, r.state, r.text or "") for r in rows]

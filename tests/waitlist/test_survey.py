@@ -13,7 +13,7 @@ from bot.services import Services
 from storage import survey
 from storage.errors import SurveyClosed
 from storage.models import Appointment, AppointmentStatus, SurveyAnswer, SurveyComment
-from tests.waitlist.conftest import at, consenting_parent
+from tests.waitlist.conftest import at, consenting_parent, sent
 
 PARENT, OTHER = 7001, 7002
 
@@ -61,6 +61,8 @@ def test_only_attended_visits_are_asked_about_the_day_after_once(
     clock.move_to(at(25, 8, 0))
     asked = ask(svc)
     assert len(asked) == 1
+    [(chat, due, _state, text)] = sent(svc, "survey")  # one message, through the outbox
+    assert (chat, due) == (PARENT, at(25, 8, 0)) and "1 (никак) до 5 (много)" in text
     assert ask(svc) == []  # once
     clock.move_to(at(26, 9))
     assert ask(svc) == []  # and not the day after that either

@@ -37,6 +37,7 @@ from tests.waitlist.conftest import (
     holds,
     join,
     on_list,
+    sent,
 )
 
 
@@ -61,6 +62,9 @@ def test_offer_on_cancellation_reaches_the_first_suitable_person(full: Services)
     assert held(svc) == []
     cancel(svc, BOOKER, TEN)
     assert held(svc) == [(THIRD, TEN, HoldState.held)]
+    # The offer is an outbox row of the cancellation's own transaction, due now.
+    [(chat, due, state, text)] = sent(svc, "waitlist_offer")
+    assert (chat, due, state) == (THIRD, svc.now(), "pending") and "10:00" in text
     # Held: nobody else sees or books it.
     with svc.db.read() as session:
         assert slots.free_slots(session, svc.settings.tz, TEN.date(), svc.now()) == []
@@ -95,6 +99,8 @@ def test_the_hold_expires_and_passes_on(full: Services, clock: Any) -> None:
     done = waitlist.run_round(svc)
     assert done.expired == [first_hold]
     assert held(svc) == [(SECOND, TEN, HoldState.held)]
+    assert [row[0] for row in sent(svc, "waitlist_expired")] == [FIRST]
+    assert [row[0] for row in sent(svc, "waitlist_offer")] == [FIRST, SECOND]
     assert on_list(svc) == [FIRST, SECOND]  # the first stays on the list
     with pytest.raises(OfferGone):
         waitlist.take(
@@ -144,6 +150,8 @@ def test_quiet_hours_delay_the_offer_and_the_hold_starts_in_the_morning(
     with svc.db.read() as session:
         hold = session.exec(select(WaitlistHold)).one()
     assert hold.offered_at == at(24, 8, 0) and hold.hold_until == at(24, 8, 30)
+    [(chat, due, _state, _text)] = sent(svc, "waitlist_offer")
+    assert (chat, due) == (FIRST, at(24, 8, 0))  # the message waits for the morning too
     clock.move_to(at(24, 8, 10))  # more than 30 minutes after the place freed
     assert waitlist.run_round(svc).expired == []
     assert held(svc) == [(FIRST, ELEVEN, HoldState.held)]
@@ -172,6 +180,8 @@ def test_the_list_ends_at_the_horizon(full: Services, clock: Any) -> None:
     clock.shift(timedelta(minutes=1))
     assert len(waitlist.run_round(svc).ended) == 1
     assert on_list(svc) == []
+    [(chat, _due, _state, text)] = sent(svc, "waitlist_ended")
+    assert chat == FIRST and "0373 9 10 76" in text
 
 
 def test_forget_takes_the_person_off_the_list_and_passes_their_place_on(full: Services) -> None:
@@ -194,6 +204,11 @@ def test_leaving_the_list_passes_the_held_place_on(full: Services) -> None:
     assert waitlist.leave(svc, telegram_user_id=FIRST) is True
     assert waitlist.leave(svc, telegram_user_id=FIRST) is False
     assert held(svc) == [(SECOND, TEN, HoldState.held)]
+    # FIRST's offer had not gone out yet (no dispatcher here): it is withdrawn.
+    assert [(r[0], r[2]) for r in sent(svc, "waitlist_offer")] == [
+        (FIRST, "withdrawn"),
+        (SECOND, "pending"),
+    ]
 
 
 def test_booking_elsewhere_leaves_the_list(full: Services) -> None:
