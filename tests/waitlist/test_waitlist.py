@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 import pytest
@@ -313,3 +313,23 @@ def test_the_horizon_message_is_kind_and_gives_the_phone(svc: Services) -> None:
     assert notice.buttons == [[("📅 Запазете час", "book:start")]]
     english = waitlist.horizon_notice(FIRST, "en", svc.content, 21, svc.now())
     assert "0373 9 10 76" in english.text and "waiting list" in english.text
+
+
+def test_wider_hours_are_offered(full: Services) -> None:
+    svc = full
+    join(svc, FIRST, [TUE], PartOfDay.afternoon)
+    # From the shell (no policy): the bot's job offers the new place on its next round.
+    hours.set_hours(svc.db, days=[TUE], spans=[(time(10), time(12)), (time(14), time(15))])
+    assert held(svc) == []
+    waitlist.run_round(svc)
+    assert held(svc) == [(FIRST, at(24, 14), HoldState.held)]
+
+
+def test_wider_hours_with_the_policy_are_offered_at_once(full: Services) -> None:
+    svc = full
+    join(svc, FIRST, [TUE], PartOfDay.afternoon)
+    hours.set_hours(
+        svc.db, days=[TUE], spans=[(time(10), time(12)), (time(14), time(15))],
+        policy=svc.reminder_policy,
+    )  # fmt: skip
+    assert held(svc) == [(FIRST, at(24, 14), HoldState.held)]
