@@ -81,6 +81,8 @@ def join(
         )
         if parent.consent_at is None:
             raise NoConsent()
+        parent.updated_at = now  # activity: retention keeps a parent who waits
+        session.add(parent)
         if name is not None and phone is not None:
             parents.set_contact(session, parent, name=name, phone=phone, now=now)
         assert parent.id is not None
