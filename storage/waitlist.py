@@ -410,11 +410,6 @@ def offer_free_places(
     )
 
 
-def held_entry_id(session: Session, hold_id: int) -> int | None:
-    hold = session.get(WaitlistHold, hold_id)
-    return hold.entry_id if hold else None
-
-
 def close_hold(session: Session, hold: WaitlistHold, state: HoldState, now: datetime) -> None:
     hold.state, hold.closed_at = state, now
     session.add(hold)
