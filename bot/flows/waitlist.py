@@ -52,7 +52,14 @@ log = logging.getLogger(__name__)
 NAME = "waitlist"
 ASK_NAME, ASK_PHONE = range(2)
 KEY = "waitlist"
-WORKDAYS = (0, 1, 2, 3, 4)
+WORKDAYS = (0, 1, 2, 3, 4)  # when the centre has set no hours at all
+
+
+def open_weekdays(context: BotContext) -> tuple[int, ...]:
+    """The weekdays the centre is open on (the only ones worth waiting for)."""
+    return tuple(sorted(rules_of(context.services.db).hours)) or WORKDAYS
+
+
 OFFER = re.compile(r"^wl:(take|no):(\d{1,18})$")
 Rows = list[list[tuple[str, str]]]
 
@@ -101,7 +108,8 @@ async def ask_days(update: Update, context: BotContext, *, prefix: str = "") -> 
     days: list[int] = _data(context).get("days", [])
     names = get_day_names("wide", locale=babel_locale())
     rows: Rows = [
-        [(("✅ " if d in days else "") + names[d].capitalize(), f"wl:day:{d}")] for d in WORKDAYS
+        [(("✅ " if d in days else "") + names[d].capitalize(), f"wl:day:{d}")]
+        for d in open_weekdays(context)
     ]
     rows.append([(_("Готово"), "wl:days:ok")])
     rows.append(_abort_row())
@@ -132,7 +140,7 @@ async def toggle_day(update: Update, context: BotContext) -> int:
         day = int(_arg(update))
     except ValueError:
         day = -1
-    if day in WORKDAYS:
+    if day in open_weekdays(context):
         days = set(d.get("days", []))
         days ^= {day}
         d["days"] = sorted(days)

@@ -54,7 +54,8 @@ async def join(chat: Chat, *, first_time: bool = True) -> None:
     await chat.tap("wl:join:consulting")
     assert "списъка на чакащите" in chat.last_text()
     await chat.tap("wl:day:1")
-    assert "✅" in chat.buttons()[1][0]
+    assert [label for label, data in chat.buttons() if data == "wl:day:1"] == ["✅ Вторник"]
+    assert chat.callback_data("wl:day:") == ["wl:day:1"]  # only the days the centre is open
     await chat.tap("wl:days:ok")
     await chat.tap("wl:part:any")
     if not first_time:  # consent, name and phone are known: joined at once
@@ -141,7 +142,10 @@ async def test_no_consent_ends_kindly(chat: Chat, full: Services) -> None:
     await chat.tap("wl:join:consulting")
     await chat.tap("wl:days:ok")
     assert "поне един ден" in chat.last_text()
-    await chat.tap("wl:day:3")
+    await chat.tap("wl:day:3")  # closed on Thursdays: nothing ticked
+    await chat.tap("wl:days:ok")
+    assert "поне един ден" in chat.last_text()
+    await chat.tap("wl:day:1")
     await chat.tap("wl:days:ok")
     await chat.tap("wl:part:morning")
     await chat.tap("wl:consent:no")
