@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlalchemy import ColumnElement, bindparam, func
+from sqlalchemy import ColumnElement, bindparam, func, union_all
 from sqlmodel import Session, col, select
 
 from storage.errors import SlotUnavailable
@@ -43,7 +43,8 @@ _TAKEN = (
     .group_by(col(Appointment.start), col(Appointment.end))
 )
 _TAKEN_EXCLUDING = _TAKEN.where(col(Appointment.id) != bindparam("exclude"))
-# Places held for someone on the waiting list (storage.waitlist) are taken for everybody else.
+# Places held for someone on the waiting list (storage.waitlist) are taken for everybody else:
+# the same rows, in the same round trip.
 _HELD = (
     select(WaitlistHold.start, WaitlistHold.end, func.count())
     .where(
@@ -53,6 +54,8 @@ _HELD = (
     )
     .group_by(col(WaitlistHold.start), col(WaitlistHold.end))
 )
+_TAKEN_OR_HELD = union_all(_TAKEN, _HELD)
+_TAKEN_EXCLUDING_OR_HELD = union_all(_TAKEN_EXCLUDING, _HELD)
 
 
 @dataclass(frozen=True)
@@ -158,11 +161,11 @@ def _taken(
         return counts
     bounds = {"lo": pairs[0][0] - _LONGEST_APPOINTMENT, "hi": pairs[-1][1]}
     if exclude_id is None:
-        rows = session.exec(_TAKEN, params=bounds)
+        rows = session.execute(_TAKEN_OR_HELD, bounds)
     else:
-        rows = session.exec(_TAKEN_EXCLUDING, params={**bounds, "exclude": exclude_id})
+        rows = session.execute(_TAKEN_EXCLUDING_OR_HELD, {**bounds, "exclude": exclude_id})
     starts = [p[0] for p in pairs]
-    for a_start, a_end, booked in [*rows, *session.exec(_HELD, params=bounds)]:
+    for a_start, a_end, booked in rows:
         # Slots that start before the booking ends, walked back while they overlap it.
         index = bisect_left(starts, a_end) - 1
         while index >= 0 and pairs[index][1] > a_start:
@@ -253,4 +256,5 @@ def active_count(
         WaitlistHold.end > start,
         WaitlistHold.start >= start - _LONGEST_APPOINTMENT,
     )
-    return int(session.exec(query).one()) + int(session.exec(held).one())
+    both = select(query.scalar_subquery() + held.scalar_subquery())  # one round trip
+    return int(session.exec(both).one())
