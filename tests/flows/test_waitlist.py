@@ -161,6 +161,9 @@ async def test_crisis_words_are_answered_while_typing_the_name(chat: Chat, full:
     await chat.tap("wl:consent:yes")
     await chat.send("бие ме")
     assert "112" in chat.reply_texts()
+    assert "телефон" not in chat.reply_texts()  # not taken for a name: the step still waits
+    await chat.send("Мария")
+    assert "телефон" in chat.reply_texts()
 
 
 async def test_staff_see_the_list_with_how_long_each_waited(
@@ -202,6 +205,8 @@ async def test_survey_score_comment_and_stats(chat: Chat, services: Services, ap
     assert chat.callback_data("sv:") == [f"sv:{invite}:{n}" for n in (1, 2, 3, 4, 5, "stop")]
     await chat.tap(f"sv:{invite}:4")
     assert "едно изречение" in chat.last_text()
+    await chat.send("бие ме")  # crisis words: the numbers, and never kept as a comment
+    assert "112" in chat.reply_texts()
     await chat.send("Много ни помогнаха")
     assert "Благодарим Ви за отзива" in chat.last_text()
     await chat.tap(f"sv:{invite}:5")
