@@ -161,9 +161,9 @@ async def test_crisis_words_are_answered_while_typing_the_name(chat: Chat, full:
     await chat.tap("wl:consent:yes")
     await chat.send("бие ме")
     assert "112" in chat.reply_texts()
-    assert "телефон" not in chat.reply_texts()  # not taken for a name: the step still waits
+    assert "На кой телефон" not in chat.reply_texts()  # not taken for a name: still waiting
     await chat.send("Мария")
-    assert "телефон" in chat.reply_texts()
+    assert "На кой телефон" in chat.reply_texts()
 
 
 async def test_staff_see_the_list_with_how_long_each_waited(
