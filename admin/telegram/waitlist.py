@@ -69,6 +69,9 @@ async def show_waitlist(update: Update, context: BotContext) -> None:
     await reply(update, text)
 
 
+COMMENTS_ROOM = 2500  # characters of comments under the month's booking numbers
+
+
 def survey_text(stats: MonthStats) -> str:
     """The month's answers to "how useful was the meeting": count, average, spread, comments."""
     month = format_date(stats.first, "LLLL yyyy", locale=babel_locale())
@@ -80,8 +83,17 @@ def survey_text(stats: MonthStats) -> str:
             )
         )
         lines.append(" · ".join(f"{score}: {n}" for score, n in stats.per_score.items()))
-    for day, text in stats.comments[:20]:
-        lines.append(f"• {format_date(day, 'd.MM', locale=babel_locale())} — „{text}“")
+    room = COMMENTS_ROOM
+    for shown, (day, text) in enumerate(stats.comments):
+        line = f"• {format_date(day, 'd.MM', locale=babel_locale())} — „{text}“"
+        if len(line) > room:  # /stats is one Telegram message (4096 characters in all)
+            left = len(stats.comments) - shown
+            lines.append(
+                ngettext("… и още {n} коментар", "… и още {n} коментара", left).format(n=left)
+            )
+            break
+        lines.append(line)
+        room -= len(line) + 1
     return "\n".join(lines)
 
 

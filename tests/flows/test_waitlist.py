@@ -277,3 +277,15 @@ async def test_my_bookings_shows_the_place_on_the_list(chat: Chat, full: Service
     assert "Вие сте в списъка на чакащите: вторник, всяко време" in chat.last_text()
     await chat.tap("wl:leave")
     assert waitlist.entry_of(full, chat.user_id) is None
+
+
+def test_many_long_comments_fit_one_message(services: Services) -> None:
+    from admin.telegram.waitlist import survey_text
+
+    with services.db.session() as session:
+        for n in range(40):
+            session.add(SurveyAnswer(day=datetime(2026, 11, 1 + n % 28).date(), score=1 + n % 5))
+            session.add(SurveyComment(day=datetime(2026, 11, 1 + n % 28).date(), text="д" * 500))
+    text = survey_text(survey.month_stats(services.db, datetime(2026, 11, 1).date()))
+    assert len(text) < 3000 and "… и още 36 коментара" in text
+    assert "Отзиви след срещите за ноември 2026: 40" in text
