@@ -2,9 +2,10 @@
 offer (Запазете този час · Не ми е удобно), leave (Излезте от списъка). Diagram: .mmd beside.
 
 Joining starts from the booking flow ("Няма удобен час", or no free place in the horizon) with
-`wl:join:<topic>`. The button steps carry on by `wl:` buttons, which are all entry points, so
-the booking conversation can hand over by ending itself; only the typed name and phone are
-conversation states. What was chosen lives in `user_data["waitlist"]` (JSON).
+`wl:join:<topic>`: the booking conversation ends itself on it without answering, and the
+main group's `wl:join:` handler answers. The button steps carry on by `wl:` buttons, all entry
+points of this conversation (no state needed); only the typed name and phone are states.
+What was chosen lives in `user_data["waitlist"]` (JSON), the offers' answers in the buttons.
 """
 
 from __future__ import annotations
