@@ -35,7 +35,9 @@ from bot.flows import (
     my_bookings,
     referral,
     reminder_reply,
+    survey,
 )
+from bot.flows import waitlist as waitlist_flow
 from bot.i18n import N_, SUPPORTED_LANGUAGES, _, pick_language, set_language, speaking
 from bot.limits import telegram_rate_limiter
 from bot.persistence import DatabasePersistence
@@ -171,6 +173,9 @@ def register_handlers(
         *my_bookings.handlers(),
         *data.handlers(),
         *reminder_reply.handlers(),
+        # issue 22: joining the waiting list, its offers, and the question after a visit
+        *waitlist_flow.handlers(services.settings.conversation_timeout_minutes),
+        *survey.handlers(services.settings.conversation_timeout_minutes),
         *referral.handlers(),
         *ask.handlers(services.settings.conversation_timeout_minutes),
         *language.handlers(),

@@ -1,4 +1,5 @@
-"""Scheduled work on PTB's JobQueue: the outbox dispatcher and the nightly retention run."""
+"""Scheduled work on PTB's JobQueue: the outbox dispatcher, the waiting list's round (and
+the question after a visit), and the nightly retention run."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext
 
+from admin import waitlist
 from admin.questions import raise_unanswered
 from admin.retention import anonymise_old
 from admin.telegram.outbox import dispatch
 from bot.context import SERVICES_KEY
 from bot.services import Services
+from storage import survey
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,18 @@ async def dispatch_outbox(context: CallbackContext[Any, Any, Any, Any]) -> None:
 async def raise_questions(context: CallbackContext[Any, Any, Any, Any]) -> None:
     """Raise again in the staff chat the questions unanswered for one working day."""
     await asyncio.to_thread(raise_unanswered, _services(context))
+
+
+async def waitlist_round(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Expire waiting-list holds, pass places on, end waits at the horizon; ask after visits."""
+    services = _services(context)
+    done = await asyncio.to_thread(waitlist.run_round, services)
+    asked = await asyncio.to_thread(survey.ask_after_visits, services.db, services.reminder_policy)
+    if done.expired or done.offered or done.ended or asked:
+        log.info(
+            "waiting list: %d expired, %d offered, %d ended; %d asked after a visit",
+            len(done.expired), len(done.offered), len(done.ended), len(asked),
+        )  # fmt: skip
 
 
 async def retention(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -68,6 +83,13 @@ def schedule(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         interval=QUESTIONS_EVERY_SECONDS,
         first=QUESTIONS_EVERY_SECONDS,
         name="questions",
+        job_kwargs=job_kwargs,
+    )
+    job_queue.run_repeating(
+        waitlist_round,
+        interval=settings.reminder_interval_seconds,
+        first=settings.reminder_interval_seconds,
+        name="waitlist",
         job_kwargs=job_kwargs,
     )
     job_queue.run_daily(

@@ -40,6 +40,8 @@ class Parent(SQLModel, table=True):
     language: str = "bg"
     consent_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
     unreachable_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    # "Не искам такива въпроси": no survey after a visit, for good (issue 22).
+    no_surveys_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
     created_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
     updated_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
 
@@ -284,3 +286,77 @@ class QuestionCard(SQLModel, table=True):
     chat_id: int = Field(sa_type=BigInteger)
     message_id: int = Field(sa_type=BigInteger)
     kind: str = "card"  # card / follow / answer prompt ("prompt") / close prompt ("close")
+
+
+# --- waiting list and survey (issue 22) -----------------------------------------------------
+
+
+class PartOfDay(StrEnum):
+    morning = "morning"  # сутрин: starts before 12:00 local
+    afternoon = "afternoon"  # следобед: starts at 12:00 local or later
+    any = "any"  # всяко време
+
+
+class WaitlistEntry(SQLModel, table=True):
+    """A parent waiting for a place: at most one entry per parent, first come first offered."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    parent_id: int = Field(foreign_key="parent.id", unique=True)
+    topic: str
+    weekdays: str  # local weekdays that suit, "0,2,4" (0 = Monday)
+    part_of_day: str = PartOfDay.any
+    joined_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class HoldState(StrEnum):
+    held = "held"  # the place is kept for the entry until `hold_until`
+    taken = "taken"  # the person booked it
+    declined = "declined"  # "Не ми е удобно"
+    expired = "expired"  # nobody answered in time
+    void = "void"  # the person left the list, or the place went away
+
+
+class WaitlistHold(SQLModel, table=True):
+    """A freed place offered to one person on the list and kept for them meanwhile.
+
+    While `state` is held the place counts as taken for everybody else (storage.slots).
+    In quiet hours the offer goes out at `offered_at` (the morning) and the hold runs
+    from then.
+    """
+
+    __table_args__ = (Index("ix_waitlisthold_state_start", "state", "start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    start: datetime = _utc()  # type: ignore[assignment]
+    end: datetime = _utc()  # type: ignore[assignment]
+    entry_id: int | None = Field(default=None, foreign_key="waitlistentry.id", index=True)
+    offered_at: datetime = _utc()  # type: ignore[assignment]
+    hold_until: datetime = _utc()  # type: ignore[assignment]
+    state: str = HoldState.held
+    appointment_id: int | None = Field(default=None, foreign_key="appointment.id")
+    closed_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+
+
+class SurveyInvite(SQLModel, table=True):
+    """One question after one attended visit: asked once, whatever the answer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    appointment_id: int = Field(foreign_key="appointment.id", unique=True)
+    state: str = "asked"  # asked -> scored -> done (or stopped: "Не искам такива въпроси")
+    asked_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """A usefulness score (1–5): no parent, no appointment, only the day it was given."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    score: int
+
+
+class SurveyComment(SQLModel, table=True):
+    """An optional line after a score, kept apart from it and from the parent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))

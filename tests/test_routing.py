@@ -26,7 +26,9 @@ def test_the_groups_run_crisis_conversations_then_the_rest(app: Any) -> None:
     assert sorted(app.handlers) == [GROUP_CRISIS, GROUP_CONVERSATIONS, GROUP_MAIN]
     conversations = app.handlers[GROUP_CONVERSATIONS]
     assert conversations and all(isinstance(h, ConversationHandler) for h in conversations)
-    assert [h.name for h in conversations] == ["staff_input", booking.NAME, ask.NAME]
+    assert [h.name for h in conversations] == [
+        "staff_input", booking.NAME, ask.NAME, "waitlist", "survey"
+    ]
     assert not any(isinstance(h, ConversationHandler) for h in app.handlers[GROUP_MAIN])
 
 

@@ -10,6 +10,7 @@ on every call), render with `admin.telegram.cards`. Anyone who is not staff gets
 - `typed_input`: the `staff_input` conversation (typed reason or note);
 - `invites`: /staff CODE, /start and /help in the staff group;
 - `lists`: /today /tomorrow /week /pending /undelivered /find /stats;
+- `waitlist`: /waitlist, and the survey's lines in /stats;
 - `opening`: /hours /close /open and notifying the closed day's parents;
 - `exports`: /export;
 - `booking_cards`: the card's confirm / decline / another time, and parents' `prop:` answers;
@@ -48,6 +49,7 @@ from admin.telegram.lists import (
 from admin.telegram.opening import close, notify_closure, open_, show_hours
 from admin.telegram.questions import answer_button, list_questions
 from admin.telegram.typed_input import INPUT_KEY, typing_conversation
+from admin.telegram.waitlist import show_waitlist
 from admin.telegram.web_link import web_link
 from bot.config import Settings
 
@@ -73,6 +75,7 @@ def handlers(settings: Settings) -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("undelivered", undelivered),
         CommandHandler("find", find),
         CommandHandler("stats", show_stats),
+        CommandHandler("waitlist", show_waitlist),  # issue 22
         CommandHandler("hours", show_hours),
         CommandHandler("close", close),
         CommandHandler("open", open_),

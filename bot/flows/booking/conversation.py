@@ -142,6 +142,8 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
                 MessageHandler(private & ANY_MENU_BUTTON, handed_over(hand_over)),
                 # /start and /menu start afresh; /help and /privacy answer and keep the step.
                 CommandHandler(["start", "menu"], handed_over(hand_over), filters=private),
+                # issue 22: ends the booking; the waiting list (main group) answers it
+                CallbackQueryHandler(handed_over(hand_over), pattern=r"^wl:join:"),
                 cb(old_button, r"^book:"),
             ],
             name=NAME,
