@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import and_, delete, event, func, or_, update
 from sqlalchemy.orm import Session as OrmSession
@@ -201,7 +201,7 @@ def enqueue(
     return row
 
 
-def withdraw(session: Session, *conditions: object, error: str | None = None) -> int:
+def withdraw(session: Session, *conditions: Any, error: str | None = None) -> int:
     """Withdraw the open rows matching `conditions`; returns how many."""
     values: dict[str, object] = {"state": OutboxState.withdrawn, "lease_until": None}
     if error is not None:
@@ -233,7 +233,7 @@ def forget_chat(session: Session, *, chat_id: int, appointment_ids: Sequence[int
 # --- claiming ------------------------------------------------------------------------------
 
 
-def _claimable(now: datetime) -> object:
+def _claimable(now: datetime) -> Any:
     return or_(
         and_(col(Outbox.state) == OutboxState.pending, col(Outbox.due_at) <= now),
         and_(col(Outbox.state) == OutboxState.claimed, col(Outbox.lease_until) < now),
@@ -269,7 +269,7 @@ def _first_blockers(
         )
         .group_by(col(Outbox.chat_id))
     ).all()
-    return {int(chat): int(first) for chat, first in rows}
+    return {int(chat): int(first) for chat, first in rows if first is not None}
 
 
 def _superseded(session: Session, edit_ids: list[int]) -> list[int]:
@@ -293,7 +293,7 @@ def _superseded(session: Session, edit_ids: list[int]) -> list[int]:
         .where(col(Outbox.id).in_(edit_ids))
         .distinct()
     ).all()
-    return [int(r) for r in rows]
+    return [int(r) for r in rows if r is not None]
 
 
 def claim_due(
@@ -314,7 +314,7 @@ def claim_due(
     out are withdrawn instead of claimed.
     """
     query = (
-        select(
+        select(  # type: ignore[call-overload]
             Outbox.id,
             Outbox.chat_id,
             Outbox.kind,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Chat, Update
+from telegram import Chat, InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, filters
 
 from admin.telegram.handlers import INPUT_KEY as STAFF_INPUT_KEY
@@ -28,6 +28,7 @@ __all__ = ["crisis_text", "handlers"]
 SMALL_TALK = frozenset({"greeting", "thanks", "question"})
 
 log = logging.getLogger(__name__)
+
 
 def _text_of(update: Update) -> str | None:
     message = update.message or update.edited_message
@@ -90,7 +91,9 @@ async def crisis(update: Update, context: BotContext) -> None:
         buttons = answer.buttons
     private = message.chat.type == Chat.PRIVATE
     if buttons and private:
-        markup = inline([[b] for b in buttons[:2]] + [[menu_button()]])
+        markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = inline(
+            [[b] for b in buttons[:2]] + [[menu_button()]]
+        )
     else:
         markup = main_menu() if private else None
     await message.reply_text(text, reply_markup=markup)
