@@ -93,9 +93,7 @@ def test_only_the_newest_card_edit_is_sent(db: Database) -> None:
         ]
     assert _claim(db) == [ids[-1]]
     with db.session() as session:
-        states = [
-            r.state for r in session.exec(select(Outbox).order_by(col(Outbox.id))).all()
-        ]
+        states = [r.state for r in session.exec(select(Outbox).order_by(col(Outbox.id))).all()]
     assert states == ["withdrawn", "withdrawn", "claimed"]
 
 
@@ -139,9 +137,7 @@ def test_two_dispatchers_send_each_row_once_and_in_order(db: Database, db_url: s
                     )
                     with services.db.read() as session:
                         left = outbox.count_by_state(session)
-                    if report.claimed == 0 and not left.get("pending") and not left.get(
-                        "claimed"
-                    ):
+                    if report.claimed == 0 and not left.get("pending") and not left.get("claimed"):
                         return
 
             asyncio.run(drain())
