@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -18,6 +19,7 @@ from telegram.request import BaseRequest
 from admin.telegram import handlers as staff
 from admin.telegram.outbox import Waker
 from bot import jobs
+from bot.background import run_later
 from bot.bot_api import CentreApplicationBuilder
 from bot.config import Settings
 from bot.context import BotContext, attach_services
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 # Group numbers: lower runs first. A handler that answers raises ApplicationHandlerStop.
 GROUP_CRISIS = -5  # crisis words beat any conversation state
 GROUP_MAIN = 0  # conversations, commands, views; the fallback is last in this group
+STATE_RETRY_DELAYS = (0.5, 2.0, 10.0)  # seconds; then the next update's write takes them
 
 COMMANDS = (
     ("start", N_("Начало")),
@@ -89,7 +92,29 @@ class CentreApplication(Application):  # type: ignore[type-arg]
         set_language(pick_language(user.language_code if user else None))
         await super().process_update(update)
         if self.persistence is not None:
+            await self.write_state()
+
+    async def write_state(self) -> None:
+        """Write the conversation state; a failure is logged and retried, never the user's.
+
+        The update itself succeeded (its booking is committed, its answer sent): an
+        apology would be wrong. The unwritten rows stay pending (`DatabasePersistence`) and
+        go with the next write: a retry shortly, or the next update, whichever is first.
+        """
+        try:
             await self.update_persistence()
+        except Exception as exc:
+            log.warning("conversation state not written (%s): retried", type(exc).__name__)
+            run_later(self, self.retry_state_write())
+
+    async def retry_state_write(self) -> None:
+        for delay in STATE_RETRY_DELAYS:
+            await asyncio.sleep(delay)
+            try:
+                await self.update_persistence()
+                return
+            except Exception as exc:
+                log.warning("conversation state still not written: %s", type(exc).__name__)
 
     async def update_persistence(self) -> None:
         """The changed rows of our persistence are written in one transaction."""

@@ -83,6 +83,10 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
     such as a staff card to the staff group (20 a minute), holds up every parent. Here it
     holds up only its own chat. Order within a chat keeps conversations and the staff
     group's double-tap handling as they are.
+
+    The chat's turn is taken *before* one of the `max_concurrent_updates` places: an update
+    waiting behind its own chat holds no place, so one chat flooding the bot with hundreds
+    of messages uses one place and every other chat is still answered at once.
     """
 
     def __init__(self, max_concurrent_updates: int = 64) -> None:
@@ -90,18 +94,22 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
         self._waiting: dict[tuple[str, int], int] = {}
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """The chat's turn first, then a place (PTB's `process_update` takes the place)."""
         key = _order_key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:
-                await coroutine
+                await super().process_update(update, coroutine)
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:
                 del self._waiting[key]
                 del self._locks[key]
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine
 
     async def initialize(self) -> None:
         return None

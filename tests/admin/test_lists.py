@@ -106,7 +106,7 @@ async def test_opened_appointment_actions(
     assert get_appointment(services.db, ids["today_late"]).status == "attended"
 
     await staff_chat.tap(f"st:note:{ids['today_late']}")
-    await staff_chat.send("Ще дойде и бащата следващия път")
+    await staff_chat.answer_prompt("Ще дойде и бащата следващия път")
     assert "Бележката е записана" in staff_chat.last_text()
     row = get_appointment(services.db, ids["today_late"])
     assert row.staff_note == "Ще дойде и бащата следващия път"

@@ -52,8 +52,11 @@ from bot.flows.booking.state import (
     SUMMARY,
     TIME,
     TOPIC,
+    clear,
+    data,
 )
 from bot.routing import RoutedConversation
+from bot.steps import until_deadline
 from bot.ui import ANY_MENU_BUTTON, menu_filter
 
 
@@ -67,6 +70,11 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
         return CallbackQueryHandler(callback, pattern=pattern)
 
     back_handler = cb(back, r"^book:back$")
+
+    def typed(callback: Any) -> Any:
+        """A typed step past its stored deadline: the text is ordinary text (bot.steps)."""
+        return until_deadline(data, clear, callback)
+
     with warnings.catch_warnings():
         # per_message=False is intended: the text steps need per-chat tracking.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
@@ -84,7 +92,7 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
                 NOTE: [
                     cb(skip_note, r"^book:skip$"),
                     back_handler,
-                    MessageHandler(text_in, write_note),
+                    MessageHandler(text_in, typed(write_note)),
                     MessageHandler(anything_else, expect_button),
                 ],
                 DAY: [
@@ -107,13 +115,13 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
                 ],
                 ASK_NAME: [
                     back_handler,
-                    MessageHandler(text_in, write_name),
+                    MessageHandler(text_in, typed(write_name)),
                     MessageHandler(anything_else, expect_button),
                 ],
                 ASK_PHONE: [
                     back_handler,
-                    MessageHandler(private & filters.CONTACT, write_phone),
-                    MessageHandler(text_in, write_phone),
+                    MessageHandler(private & filters.CONTACT, typed(write_phone)),
+                    MessageHandler(text_in, typed(write_phone)),
                     MessageHandler(anything_else, expect_button),
                 ],
                 SUMMARY: [
