@@ -55,8 +55,9 @@ from storage.reminders import ReminderPolicy
 
 log = logging.getLogger(__name__)
 
-# How long a claim holds a row; a worker stops sending from its batch once
-# LEASE - LEASE_MARGIN has passed, so an expired lease is never used.
+# How long a claim holds a row (default; OUTBOX_LEASE_SECONDS); a worker stops sending from
+# its batch once LEASE - LEASE_MARGIN (LEASE_MARGIN as a share of other leases) has passed,
+# so an expired lease is never used.
 LEASE = timedelta(minutes=5)
 LEASE_MARGIN = timedelta(minutes=2)
 BACKOFF_BASE = timedelta(seconds=60)
@@ -192,18 +193,20 @@ async def dispatch_due(
     policy = services.reminder_policy
     reminder_attempts = services.settings.reminder_max_attempts
     result = DispatchReport()
+    lease = timedelta(seconds=services.settings.outbox_lease_seconds)
+    margin = LEASE_MARGIN * (lease / LEASE)
     start_now = clock()
     with db.session() as session:
         result.skipped_past = reminders.skip_past(session, start_now)
     with db.session() as session:
         claimed = outbox.claim_due(
-            session, start_now, worker_id, LEASE, batch, ids=ids, kinds=kinds
+            session, start_now, worker_id, lease, batch, ids=ids, kinds=kinds
         )
     result.claimed = len(claimed)
     if not claimed:
         return result
     claimed_at = time.monotonic()
-    usable = (LEASE - LEASE_MARGIN).total_seconds()
+    usable = (lease - margin).total_seconds()
     gate = asyncio.Semaphore(max(1, concurrency))
     by_chat: dict[int, list[Claimed]] = {}
     for item in claimed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -19,6 +20,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from admin.telegram import handlers as staff
 from admin.telegram.outbox import Waker
 from bot import jobs
+from bot.background import run_later
 from bot.centre_bot import CentreBot
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotContext, attach_services
@@ -51,6 +53,8 @@ from bot.routing import (
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+
+STATE_RETRY_DELAYS = (0.5, 2.0, 10.0)  # seconds; then the next update's write takes them
 
 COMMANDS = (
     ("start", N_("Начало")),
@@ -110,7 +114,29 @@ class CentreApplication(Application):  # type: ignore[type-arg]
         step_ran = watch_steps()
         await super().process_update(update)
         if step_ran[0] and self.persistence is not None:
+            await self.write_state()
+
+    async def write_state(self) -> None:
+        """Write the conversation state; a failure is logged and retried, never the user's.
+
+        The update itself succeeded (its booking is committed, its answer sent): an
+        apology would be wrong. The unwritten rows stay pending (`DatabasePersistence`) and
+        go with the next write: a retry shortly, or the next update, whichever is first.
+        """
+        try:
             await self.update_persistence()
+        except Exception as exc:
+            log.warning("conversation state not written (%s): retried", type(exc).__name__)
+            run_later(self, self.retry_state_write())
+
+    async def retry_state_write(self) -> None:
+        for delay in STATE_RETRY_DELAYS:
+            await asyncio.sleep(delay)
+            try:
+                await self.update_persistence()
+                return
+            except Exception as exc:
+                log.warning("conversation state still not written: %s", type(exc).__name__)
 
     async def update_persistence(self) -> None:
         """PTB hands the changed rows to our persistence; they are written in one transaction."""

@@ -29,9 +29,17 @@ class Chat:
         self._seen = 0
 
     # --- acting ----------------------------------------------------------------------------
-    async def send(self, text: str) -> list[Call]:
+    async def send(self, text: str, *, reply_to: int | None = None) -> list[Call]:
+        """Write a message; `reply_to` answers a bot message (its message id)."""
+        extra: dict[str, Any] = {}
+        if reply_to is not None:
+            extra["reply_to_message"] = {
+                "message_id": reply_to,
+                "date": 0,
+                "chat": {"id": self.chat_id, "type": "private" if self.chat_id > 0 else "group"},
+            }
         update = make_message(
-            self.app.bot, self.user_id, text, chat_id=self.chat_id, language=self.language
+            self.app.bot, self.user_id, text, chat_id=self.chat_id, language=self.language, **extra
         )
         return await self._process(update)
 
@@ -65,6 +73,13 @@ class Chat:
             **extra,
         )  # fmt: skip
         return await self._process(update)
+
+    async def answer_prompt(self, text: str) -> list[Call]:
+        """Reply to the bot's last message in this chat (a ForceReply prompt in a group)."""
+        prompts = [
+            c for c in self.fake.calls if c.method == "sendMessage" and c.chat_id == self.chat_id
+        ]
+        return await self.send(text, reply_to=prompts[-1].message_id if prompts else None)
 
     async def share_contact(self, phone: str, *, own: bool = True) -> list[Call]:
         update = make_contact(self.app.bot, self.user_id, phone, own=own, language=self.language)

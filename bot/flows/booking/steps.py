@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
@@ -35,6 +35,7 @@ from bot.flows.common import (
     user_id,
 )
 from bot.i18n import _, format_day_short, format_when
+from bot.steps import open_until
 from bot.ui import MENU_LABELS, inline, main_menu, show
 from storage import booking, parents
 
@@ -69,7 +70,11 @@ def waitlist_row(context: BotContext) -> list[tuple[str, str]]:
 
 
 def remember_step(context: BotContext, state: int) -> int:
-    data(context)["step"] = state
+    """Remember the step and, with it, when it stops accepting typed text (bot.steps)."""
+    d = data(context)
+    d["step"] = state
+    timeout = timedelta(minutes=context.services.settings.conversation_timeout_minutes)
+    open_until(d, context.services.now(), timeout)
     return state
 
 
