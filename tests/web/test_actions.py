@@ -57,7 +57,7 @@ async def test_cancel_with_a_reason_and_remind_now(
     await view.settled()
     assert "Часът е отменен" in await view.flash()
     told = parent_chat.visible()[-1].text
-    assert "центърът отмени часа Ви" in told and "Специалистът е болен" in told
+    assert "центърът отказа часа Ви" in told and "Специалистът е болен" in told
 
 
 async def test_a_typed_reason_is_required(
