@@ -191,6 +191,7 @@ def word_forms(word: str, languages: Sequence[str] = ("bg", "en")) -> frozenset[
 FUZZY_MIN = 7  # words this long forgive one wrong letter
 FUZZY_INDEL = 8  # … this long also one letter left out or added
 FUZZY_TWO = 10  # … and this long two
+BEFORE_REACH = 6  # `unless_before` looks this many words back (a sentence's subject)
 
 
 @dataclass
@@ -319,6 +320,9 @@ class Rule:
     alone: bool = False
     # Classes that cancel only right beside a matched word ("се бие": a fight, not a beating).
     unless_next: tuple[str, ...] = ()
+    # Classes that cancel when found just before the first matched word ("синът ми удря
+    # брат си": a child before the verb is the one who hits).
+    unless_before: tuple[str, ...] = ()
 
     def match(
         self, found: Sequence[frozenset[str]], positions: Mapping[str, list[int]]
@@ -346,8 +350,15 @@ class Rule:
                     continue
                 if self.unless_next and self._cancelled(found, combo, self.unless_next, 1):
                     continue
+                if self.unless_before and self._before(found, combo):
+                    continue
                 return combo
         return None
+
+    def _before(self, found: Sequence[frozenset[str]], combo: Sequence[int]) -> bool:
+        first = min(combo)
+        start = max(0, first - BEFORE_REACH)
+        return any(c in found[i] for i in range(start, first) for c in self.unless_before)
 
     @staticmethod
     def _cancelled(
@@ -375,6 +386,7 @@ def _rule(raw: Mapping[str, object], result_key: str) -> Rule:
         ordered=bool(raw.get("ordered", False)),
         alone=bool(raw.get("alone", False)),
         unless_next=tuple(str(c) for c in raw.get("unless_next", ())),  # type: ignore[attr-defined]
+        unless_before=tuple(str(c) for c in raw.get("unless_before", ())),  # type: ignore[attr-defined]
     )
 
 
@@ -431,7 +443,8 @@ class Understanding:
         known |= {n for names in classes.prefix.values() for n in names}
         known |= {n for names in classes.suffix.values() for n in names}
         for rule in (*self.crisis_rules, *self.intent_rules):
-            missing = [c for c in (*rule.all, *rule.unless, *rule.unless_next) if c not in known]
+            named = (*rule.all, *rule.unless, *rule.unless_next, *rule.unless_before)
+            missing = [c for c in named if c not in known]
             if missing:
                 raise ValueError(f"rule for {rule.result}: unknown classes {missing}")
             if rule.result not in CATEGORIES and rule in self.crisis_rules:
