@@ -7,93 +7,21 @@ and writes the audit trail with who and when.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
-from admin import slots
+from admin import notices, slots
 from admin import staff as staff_service
 from admin.staff import StaffInfo
+from admin.views import AppointmentView, view_of
 from bot.services import Services
 from storage import appointments as repo
 from storage import reminders
 from storage.clock import utcnow
-from storage.errors import AlreadyHandled, InvalidTransition, NotAllowed, NotFound, SlotTaken
+from storage.errors import AlreadyHandled, InvalidTransition, NotAllowed, SlotTaken
 from storage.models import Appointment, Parent
 from storage.models import AppointmentStatus as S
-
-
-@dataclass(frozen=True)
-class AppointmentView:
-    """One appointment with its parent, as plain data for cards, lists and messages."""
-
-    id: int
-    status: str
-    topic: str
-    start: datetime
-    end: datetime
-    note: str | None
-    staff_note: str | None
-    decline_reason: str | None
-    cancel_reason: str | None
-    proposed_start: datetime | None
-    parent_reply: str | None
-    handled_by: str | None
-    handled_at: datetime | None
-    created_at: datetime
-    parent_id: int | None
-    parent_user_id: int | None
-    parent_chat_id: int | None
-    parent_name: str | None
-    parent_phone: str | None
-    parent_language: str
-    parent_unreachable: bool
-    bookings_count: int
-
-    def reason_text(self) -> str | None:
-        """The reason the parent was given, for a declined or cancelled appointment."""
-        if self.status == S.declined:
-            return self.decline_reason
-        if self.status in (S.cancelled_by_parent, S.cancelled_by_staff):
-            return self.cancel_reason
-        return None
-
-
-def view_of(session: Session, appointment: Appointment) -> AppointmentView:
-    parent = session.get(Parent, appointment.parent_id) if appointment.parent_id else None
-    count = 0
-    if appointment.parent_id is not None:
-        count = session.exec(
-            select(func.count())
-            .select_from(Appointment)
-            .where(Appointment.parent_id == appointment.parent_id)
-        ).one()
-    assert appointment.id is not None
-    return AppointmentView(
-        id=appointment.id,
-        status=appointment.status,
-        topic=appointment.topic,
-        start=appointment.start,
-        end=appointment.end,
-        note=appointment.note,
-        staff_note=appointment.staff_note,
-        decline_reason=appointment.decline_reason,
-        cancel_reason=appointment.cancel_reason,
-        proposed_start=appointment.proposed_start,
-        parent_reply=appointment.parent_reply,
-        handled_by=appointment.handled_by,
-        handled_at=appointment.handled_at,
-        created_at=appointment.created_at,
-        parent_id=appointment.parent_id,
-        parent_user_id=parent.telegram_user_id if parent else None,
-        parent_chat_id=parent.chat_id if parent else None,
-        parent_name=parent.display_name if parent else None,
-        parent_phone=parent.phone if parent else None,
-        parent_language=parent.language if parent else "bg",
-        parent_unreachable=bool(parent and parent.unreachable_at),
-        bookings_count=int(count),
-    )
 
 
 def load(services: Services, appointment_id: int) -> AppointmentView:
@@ -150,14 +78,29 @@ def _decide(
     to: S,
     reason: str | None = None,
 ) -> AppointmentView:
-    """One staff decision in its own transaction; AlreadyHandled unless the status is `expect`."""
+    """One staff decision in its own transaction; AlreadyHandled unless the status is `expect`.
+
+    The parent's message (and the cards' edits) are outbox rows of the same transaction."""
     now = utcnow()
     with services.db.session() as session:
         member = staff_service.require(session, staff_user_id)
         appointment = repo.get(session, appointment_id, lock=True)
         _expect(appointment, *expect)
         _settle(session, services, appointment, member, now, to, reason)
+        build = PARENT_TEXTS[to]
+        if not notices.tell_parent(
+            session, services, appointment_id, build, ics=to == S.confirmed
+        ):
+            notices.refresh_cards(session, services, appointment_id)
         return view_of(session, appointment)
+
+
+# What the parent reads after each staff decision.
+PARENT_TEXTS: dict[str, notices.ParentText] = {
+    S.confirmed: notices.confirmed_text,
+    S.declined: notices.declined_text,
+    S.cancelled_by_staff: notices.cancelled_text,
+}
 
 
 def confirm(services: Services, *, appointment_id: int, staff_user_id: int) -> AppointmentView:
@@ -206,6 +149,7 @@ def _mark(services: Services, appointment_id: int, staff_user_id: int, to: S) ->
             now=now,
             policy=services.reminder_policy,
         )
+        notices.refresh_cards(session, services, appointment_id)
         return view_of(session, appointment)
 
 
@@ -240,6 +184,7 @@ def add_note(
         repo.audit(
             session, appointment_id=appointment_id, actor=member.actor, action="note", now=now
         )
+        notices.refresh_cards(session, services, appointment_id)
         return view_of(session, appointment)
 
 
@@ -283,6 +228,8 @@ def propose(
             detail=start.isoformat(),
             now=now,
         )
+        if not notices.tell_parent(session, services, appointment_id, notices.proposal_text):
+            notices.refresh_cards(session, services, appointment_id)
         return view_of(session, appointment)
 
 
@@ -341,6 +288,8 @@ def accept_proposal(
             )
         else:
             reminders.plan(session, appointment, services.reminder_policy, now)
+        notices.tell_parent(session, services, appointment_id, notices.confirmed_text, ics=True)
+        notices.tell_staff(session, services, appointment_id, "accepted_proposal")
         return view_of(session, appointment)
 
 
@@ -362,13 +311,8 @@ def refuse_proposal(
         repo.audit(
             session, appointment_id=appointment_id, actor="parent", action="refuse", now=now
         )
+        notices.tell_staff(session, services, appointment_id, "refused_proposal")
         return view_of(session, appointment)
-
-
-def require_exists(services: Services, appointment_id: int) -> None:
-    with services.db.session() as session:
-        if session.get(Appointment, appointment_id) is None:
-            raise NotFound(f"appointment {appointment_id}")
 
 
 def active_on(

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, delete, select
 
+from admin import notices
 from admin import staff as staff_service
 from admin.appointments import AppointmentView, _settle, active_on, view_of
 from admin.lists import day_bounds
@@ -197,6 +198,9 @@ def cancel_for_closure(
         hit = active_on(session, start, end, lock=True)
         for appointment in hit:
             _settle(session, services, appointment, member, now, S.cancelled_by_staff, row.reason)
+            assert appointment.id is not None
+            if not notices.tell_parent(session, services, appointment.id, notices.cancelled_text):
+                notices.refresh_cards(session, services, appointment.id)
         return [view_of(session, a) for a in hit]
 
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from admin.appointments import AppointmentView
 from admin.texts import status_name, topic_title
+from admin.views import AppointmentView
 from bot.centre import Content
 from bot.i18n import _
 from storage.clock import utcnow

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from admin import staff as staff_service
 from admin.appointments import AppointmentView, view_of
 from bot.services import Services
+from storage import outbox
 from storage.clock import utcnow
 from storage.models import Appointment, Parent
 from storage.models import AppointmentStatus as S
@@ -53,6 +54,18 @@ def pending(services: Services, *, staff_user_id: int) -> list[AppointmentView]:
             .order_by(col(Appointment.start), col(Appointment.id))
         )
         return _views(session, list(rows))
+
+
+def undelivered(
+    services: Services, *, staff_user_id: int, days: int = 14
+) -> list[AppointmentView]:
+    """Appointments whose parent a message did not reach (last `days` days), newest first."""
+    with services.db.read() as session:
+        staff_service.require(session, staff_user_id)
+        failed = outbox.undelivered(session, utcnow() - timedelta(days=days))
+        ids = list(dict.fromkeys(f.appointment_id for f in failed if f.appointment_id))
+        rows = [session.get(Appointment, i) for i in ids]
+        return _views(session, [r for r in rows if r is not None])
 
 
 def _digits(text: str) -> str:

@@ -18,7 +18,8 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from storage.db import Database
-from storage.models import Appointment, AuditEntry, Parent, PersistedState
+from storage.models import Appointment, AuditEntry, Outbox, Parent, PersistedState
+from storage.outbox import OPEN_STATES
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,13 @@ def anonymise_old(db: Database, now: datetime, retention_days: int) -> int:
                 update(AuditEntry)
                 .where(col(AuditEntry.appointment_id).in_(old_ids))
                 .values(detail=None)
+            )
+            # What was said about them (cards with name and phone, parents' messages).
+            session.exec(  # type: ignore[call-overload]
+                delete(Outbox).where(
+                    col(Outbox.appointment_id).in_(old_ids),
+                    col(Outbox.state).not_in(OPEN_STATES),
+                )
             )
     with db.session() as session:
         referenced = select(Appointment.parent_id).where(col(Appointment.parent_id).is_not(None))

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select
 
-from admin.telegram.reminders import dispatch
+from admin.telegram.outbox import dispatch
 from bot.app import build_application
 from bot.config import Settings
 from bot.fakeapi import FakeBotAPI
@@ -115,7 +115,7 @@ def seed(services: Services, count: int) -> None:
         session.execute(
             insert(Reminder),
             [
-                {"appointment_id": aid, "kind": "day_before", "due_at": now, "state": "planned"}
+                {"appointment_id": aid, "kind": "day_before", "due_at": now, "state": "pending"}
                 for aid in appointment_ids
             ],
         )
@@ -153,7 +153,7 @@ async def run(count: int, database_url: str, batch: int, limit: int) -> int:
             if report.claimed == 0:
                 with services.db.session() as session:
                     left = reminders.count_by_state(session)
-                if not left.get("planned") and not left.get("claimed"):
+                if not left.get("pending") and not left.get("claimed"):
                     break
                 await asyncio.sleep(0.2)  # postponed ones become due again
             if time.perf_counter() - last_print > 15:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import cached_property
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
@@ -41,7 +40,7 @@ class Settings(BaseSettings):
     rate_limiter: bool = Field(default=True, alias="RATE_LIMITER")
     # Bot API transport (seconds): how long a getUpdates long poll lasts, and how long to
     # wait for any answer beyond it before giving up (a timeout is never retried blindly).
-    poll_timeout: float = Field(default=10.0, alias="POLL_TIMEOUT")
+    poll_timeout: int = Field(default=10, alias="POLL_TIMEOUT")  # whole seconds (getUpdates)
     api_read_timeout: float = Field(default=10.0, alias="API_READ_TIMEOUT")
 
     # Webhook mode.
@@ -73,10 +72,3 @@ class Settings(BaseSettings):
         base = self.telegram_base_url.rstrip("/")
         head, _, tail = base.rpartition("/")
         return f"{head}/file/{tail}" if head else f"{base}/file"
-
-    def sqlite_path(self) -> Path | None:
-        prefix = "sqlite:///"
-        if self.database_url.startswith(prefix):
-            rest = self.database_url[len(prefix) :]
-            return None if rest in ("", ":memory:") else Path(rest)
-        return None

@@ -1,4 +1,4 @@
-"""Scheduled work on PTB's JobQueue: reminder dispatch and the nightly retention run."""
+"""Scheduled work on PTB's JobQueue: the outbox dispatcher and the nightly retention run."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext
 
 from admin.retention import anonymise_old
-from admin.telegram.reminders import dispatch
+from admin.telegram.outbox import dispatch
 from bot.context import SERVICES_KEY
 from bot.services import Services
 
@@ -25,8 +25,9 @@ def _services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
     return services
 
 
-async def dispatch_reminders(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    """Send the reminders that are due (every REMINDER_INTERVAL_SECONDS and at start-up)."""
+async def dispatch_outbox(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Send what is due in the outbox: reminders, and anything a crash or a retry left
+    (every REMINDER_INTERVAL_SECONDS and at start-up; new rows go out at once, see Waker)."""
     await dispatch(context.bot, _services(context))
 
 
@@ -39,20 +40,20 @@ async def retention(context: CallbackContext[Any, Any, Any, Any]) -> None:
 
 
 def schedule(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register the repeating jobs: reminders now and every interval, retention nightly."""
+    """Register the repeating jobs: the outbox now and every interval, retention nightly."""
     job_queue = application.job_queue
     if job_queue is None:
-        log.warning("no job queue: reminders and retention will not run")
+        log.warning("no job queue: the outbox is only sent on commits; retention will not run")
         return
     services = application.bot_data[SERVICES_KEY]
     assert isinstance(services, Services)
     settings = services.settings
     job_kwargs = {"max_instances": 1, "coalesce": True}
     job_queue.run_repeating(
-        dispatch_reminders,
+        dispatch_outbox,
         interval=settings.reminder_interval_seconds,
         first=0,
-        name="reminders",
+        name="outbox",
         job_kwargs=job_kwargs,
     )
     job_queue.run_daily(

@@ -18,6 +18,7 @@ from storage.appointments import audit, transition
 from storage.db import Database
 from storage.errors import InvalidTransition, LimitReached, NotAllowed, NotFound, SlotTaken
 from storage.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
+from storage.outbox import Announcer
 from storage.reminders import ReminderPolicy
 
 ACTOR = "parent"
@@ -67,9 +68,11 @@ def book(
     phone: str | None = None,
     language: str = "bg",
     policy: ReminderPolicy | None = None,
+    announce: Announcer | None = None,
 ) -> Appointment:
     """Save a pending booking, or return the one this `request_key` already made.
 
+    `announce` writes the staff card into the outbox in this same transaction.
     Raises SlotUnavailable (not a bookable slot), SlotTaken (full), LimitReached,
     NoConsent (name/phone given without consent).
     """
@@ -113,6 +116,8 @@ def book(
             to_status=AppointmentStatus.pending,
             now=now,
         )
+        if announce is not None:
+            announce.booked(session, appointment.id)  # type: ignore[arg-type]
         return appointment
 
 
@@ -149,6 +154,7 @@ def move(
     tz: ZoneInfo,
     now: datetime,
     policy: ReminderPolicy,
+    announce: Announcer | None = None,
 ) -> Appointment:
     """Move to another free slot atomically: the new place is held before the old is freed.
 
@@ -185,6 +191,8 @@ def move(
         if appointment.status == AppointmentStatus.confirmed:
             reminders.withdraw(session, appointment.id)
             reminders.plan(session, appointment, policy, now)
+        if announce is not None:
+            announce.parent_changed(session, appointment.id, "moved")
         return appointment
 
 
@@ -196,13 +204,14 @@ def cancel_by_parent(
     now: datetime,
     policy: ReminderPolicy,
     reason: str | None = None,
+    announce: Announcer | None = None,
 ) -> Appointment:
     """Cancel one of the parent's future bookings (InvalidTransition if no longer active)."""
     with db.session() as session:
         lock_parent(session, telegram_user_id)
         appointment = _own(session, telegram_user_id, appointment_id)
         _changeable(appointment, now)
-        return transition(
+        transition(
             session,
             appointment,
             AppointmentStatus.cancelled_by_parent,
@@ -211,6 +220,9 @@ def cancel_by_parent(
             policy=policy,
             reason=reason,
         )
+        if announce is not None:
+            announce.parent_changed(session, appointment_id, "cancelled")
+        return appointment
 
 
 def future_for_parent(db: Database, *, telegram_user_id: int, now: datetime) -> list[Appointment]:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
 from storage.types import UTCDateTime
 
 
-def _utc(**kw: object) -> object:
-    return Field(sa_type=UTCDateTime, **kw)  # type: ignore[arg-type]
+def _utc(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
 
 
 class AppointmentStatus(StrEnum):
@@ -144,29 +145,53 @@ class StaffCard(SQLModel, table=True):
     message_id: int = Field(sa_type=BigInteger)
 
 
-class ReminderState(StrEnum):
-    planned = "planned"
-    claimed = "claimed"
-    sent = "sent"
-    skipped = "skipped"
-    withdrawn = "withdrawn"
-    failed = "failed"
+class OutboxState(StrEnum):
+    pending = "pending"  # waiting for its `due_at` (or for a retry)
+    claimed = "claimed"  # a dispatcher holds it until `lease_until`
+    sent = "sent"  # Telegram accepted it
+    failed = "failed"  # given up (blocked, chat not found, out of attempts)
+    withdrawn = "withdrawn"  # no longer wanted (a reminder of a cancelled appointment)
+    skipped = "skipped"  # a reminder whose appointment had already started
 
 
-class Reminder(SQLModel, table=True):
-    __table_args__ = (Index("ix_reminder_state_due", "state", "due_at"),)
+class Outbox(SQLModel, table=True):
+    """One message the bot sends on its own (not the answer to the update being handled).
+
+    Written in the same transaction as the change it announces (`storage.outbox.enqueue`),
+    sent by one dispatcher (`admin.outbox`). Everything needed to send is in the row: the
+    rendered text and plain buttons, or for reminders (`kind` day_before / hours_before /
+    manual, `text` empty) the appointment to render from when due. Per chat, rows go out in
+    `id` order.
+    """
+
+    __table_args__ = (
+        Index("ix_outbox_state_due", "state", "due_at"),
+        Index("ix_outbox_chat_id_id", "chat_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    appointment_id: int = Field(foreign_key="appointment.id", index=True)
-    kind: str  # day_before / hours_before / manual
-    due_at: datetime = _utc()  # type: ignore[assignment]
-    state: str = ReminderState.planned
+    chat_id: int = Field(sa_type=BigInteger)
+    kind: str  # storage.outbox.Kind or a reminder kind
+    appointment_id: int | None = Field(default=None, foreign_key="appointment.id", index=True)
+    text: str | None = Field(default=None, sa_type=Text)
+    buttons: str | None = Field(default=None, sa_type=Text)  # JSON [[label, callback], ...]
+    document: bytes | None = Field(default=None, sa_type=LargeBinary)
+    document_name: str | None = None
+    # Edit the appointment's staff card in this chat instead of sending a new message.
+    edit_card: bool = False
+    # Send as a reply to the appointment's staff card in this chat (when there is one).
+    reply_to_card: bool = False
+    # Once sent or failed, edit the appointment's staff cards to show it ("Родителят е уведомен").
+    report_to_cards: bool = False
+    due_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+    state: str = Field(default=OutboxState.pending)
     attempts: int = 0
     last_error: str | None = None
-    sent_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
     lease_until: datetime | None = _utc(default=None)  # type: ignore[assignment]
     claimed_by: str | None = None
+    sent_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
     message_id: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
 
 
 class PersistedState(SQLModel, table=True):

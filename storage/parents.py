@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import phonenumbers
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlmodel import Session, col, select
 
-from storage import state
+from storage import outbox, state
 from storage.appointments import transition
 from storage.db import Database
 from storage.errors import NoConsent
-from storage.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Parent
+from storage.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, AuditEntry, Parent
+from storage.outbox import Announcer
 from storage.reminders import ReminderPolicy
 
 ACTOR = "parent"
@@ -223,10 +224,20 @@ def forget(
     chat_id: int | None,
     now: datetime,
     policy: ReminderPolicy,
+    announce: Announcer | None = None,
 ) -> list[int]:
-    """Erase name, phone, consent and notes, cancel future bookings; returns cancelled ids."""
+    """Forget the parent at once, as retention would later; returns the cancelled ids.
+
+    Future bookings are cancelled; then every appointment of theirs loses what points at
+    them (note, staff note, reasons, the audit's free text, the request key that embeds the
+    Telegram id, the link to the parent) and the parent row is deleted, so a later booking
+    from the same account starts a new, unrelated parent. Messages to them still waiting
+    are dropped and sent ones lose their text; `announce` tells staff and rewrites the cards
+    without name and phone, in this same transaction.
+    """
     cancelled: list[int] = []
     with db.session() as session:
+        lock_parent(session, telegram_user_id)
         state.forget_user(session, user_id=telegram_user_id, chat_id=chat_id)
         parent = get(session, telegram_user_id, lock=True)
         if parent is None:
@@ -241,16 +252,38 @@ def forget(
                     actor=ACTOR,
                     now=now,
                     policy=policy,
-                    reason="forget",
                 )
                 assert appointment.id is not None
                 cancelled.append(appointment.id)
-            if appointment.note is not None:
-                appointment.note = None
-                session.add(appointment)
-        parent.display_name = None
-        parent.phone = None
-        parent.consent_at = None
-        parent.updated_at = now
-        session.add(parent)
+        ids = [a.id for a in rows if a.id is not None]
+        if ids:
+            session.exec(  # type: ignore[call-overload]
+                update(Appointment)
+                .where(col(Appointment.id).in_(ids))
+                .values(
+                    note=None,
+                    staff_note=None,
+                    decline_reason=None,
+                    cancel_reason=None,
+                    request_key=None,
+                    parent_reply=None,
+                    parent_id=None,
+                    anonymised_at=now,
+                )
+            )
+            session.exec(  # type: ignore[call-overload]
+                update(AuditEntry)
+                .where(col(AuditEntry.appointment_id).in_(ids))
+                .values(detail=None)
+            )
+        outbox.forget_chat(session, chat_id=parent.chat_id, appointment_ids=ids)
+        session.delete(parent)
+        session.flush()
+        session.expire_all()
+        if announce is not None:
+            for appointment_id in ids:
+                if appointment_id in cancelled:
+                    announce.parent_changed(session, appointment_id, "forgotten")
+                else:
+                    announce.refresh(session, appointment_id)
     return cancelled

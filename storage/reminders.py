@@ -23,19 +23,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
-from storage.models import (
-    Appointment,
-    AppointmentStatus,
-    Parent,
-    Reminder,
-    ReminderState,
-)
+from storage import outbox
+from storage.models import Appointment, Outbox, OutboxState, Parent
+from storage.outbox import REMINDER_KINDS, Claimed, ReminderKind, is_unreachable
 
 
 @dataclass(frozen=True)
@@ -49,29 +44,10 @@ class ReminderPolicy:
     quiet_end: time = time(8, 0)
 
 
-class ReminderKind(StrEnum):
-    day_before = "day_before"
-    hours_before = "hours_before"
-    manual = "manual"
-
-
 # States in which a reminder has not gone out and may still go out.
-OPEN_STATES = (ReminderState.planned, ReminderState.claimed)
-
-
-@dataclass(frozen=True)
-class ClaimedReminder:
-    """What the dispatcher needs to send one claimed reminder (plain values, no ORM)."""
-
-    id: int
-    appointment_id: int
-    kind: str
-    attempts: int
-    start: datetime
-    chat_id: int
-    parent_id: int
-    language: str
-    lease_until: datetime
+OPEN_STATES = outbox.OPEN_STATES
+ClaimedReminder = Claimed
+__all__ = ["REMINDER_KINDS", "ReminderKind", "is_unreachable"]
 
 
 # --- planning -------------------------------------------------------------------------------
@@ -149,65 +125,67 @@ def planned_times(
     return result
 
 
+def _chat_of(session: Session, appointment: Appointment) -> int | None:
+    parent = session.get(Parent, appointment.parent_id) if appointment.parent_id else None
+    return parent.chat_id if parent is not None else None
+
+
+def _is_reminder(appointment_id: int) -> list[object]:
+    return [
+        col(Outbox.appointment_id) == appointment_id,
+        col(Outbox.kind).in_(REMINDER_KINDS),
+    ]
+
+
 def plan(
     session: Session, appointment: Appointment, policy: ReminderPolicy, now: datetime
 ) -> None:
-    """Create the planned reminders of a confirmed appointment (replacing earlier ones)."""
+    """Create the planned reminders of a confirmed appointment (replacing earlier ones).
+
+    They are outbox rows without a text: rendered when due (`admin.outbox`)."""
     assert appointment.id is not None
     withdraw(session, appointment.id)
+    chat_id = _chat_of(session, appointment)
+    if chat_id is None:
+        return
     for kind, due in planned_times(appointment.start, policy, now):
-        session.add(Reminder(appointment_id=appointment.id, kind=kind, due_at=due))
-    session.flush()
+        outbox.enqueue(
+            session, chat_id=chat_id, kind=kind, appointment_id=appointment.id, due_at=due
+        )
 
 
 def withdraw(session: Session, appointment_id: int) -> int:
     """Withdraw every reminder of the appointment that has not gone out; returns the count."""
-    result = session.exec(  # type: ignore[call-overload]
-        update(Reminder)
-        .where(
-            col(Reminder.appointment_id) == appointment_id,
-            col(Reminder.state).in_(OPEN_STATES),
-        )
-        .values(state=ReminderState.withdrawn, lease_until=None)
-    )
-    return int(result.rowcount or 0)
+    return outbox.withdraw(session, *_is_reminder(appointment_id))
 
 
-def add_manual(session: Session, appointment_id: int, now: datetime) -> Reminder:
+def add_manual(session: Session, appointment_id: int, now: datetime) -> Outbox | None:
     """A reminder staff asked for: due at once, quiet hours do not apply."""
-    reminder = Reminder(appointment_id=appointment_id, kind=ReminderKind.manual, due_at=now)
-    session.add(reminder)
-    session.flush()
-    return reminder
+    appointment = session.get(Appointment, appointment_id)
+    chat_id = _chat_of(session, appointment) if appointment is not None else None
+    if chat_id is None:
+        return None
+    return outbox.enqueue(
+        session,
+        chat_id=chat_id,
+        kind=ReminderKind.manual,
+        appointment_id=appointment_id,
+        due_at=now,
+    )
 
 
-def for_appointment(session: Session, appointment_id: int) -> list[Reminder]:
+def for_appointment(session: Session, appointment_id: int) -> list[Outbox]:
     """Every reminder row of one appointment, oldest due first."""
     return list(
         session.exec(
-            select(Reminder)
-            .where(Reminder.appointment_id == appointment_id)
-            .order_by(col(Reminder.due_at), col(Reminder.id))
+            select(Outbox)
+            .where(*_is_reminder(appointment_id))
+            .order_by(col(Outbox.due_at), col(Outbox.id))
         )
     )
 
 
-# --- dispatching ----------------------------------------------------------------------------
-
-
-def _claimable(now: datetime) -> object:
-    return or_(
-        and_(col(Reminder.state) == ReminderState.planned, col(Reminder.due_at) <= now),
-        and_(col(Reminder.state) == ReminderState.claimed, col(Reminder.lease_until) < now),
-    )
-
-
-def is_unreachable(unreachable_at: datetime | None, updated_at: datetime | None) -> bool:
-    """Blocked, and not heard from since: a parent who writes again (which bumps
-    `updated_at`, e.g. `storage.parents.get_or_create`) is reachable again."""
-    if unreachable_at is None:
-        return False
-    return updated_at is None or updated_at <= unreachable_at
+# --- dispatching: reminders are outbox rows (storage.outbox claims and marks them) ---------
 
 
 def claim_due(
@@ -218,136 +196,14 @@ def claim_due(
     limit: int,
     *,
     ids: list[int] | None = None,
-) -> list[ClaimedReminder]:
-    """Claim up to `limit` due reminders for `worker` until `now + lease`.
-
-    PostgreSQL: the candidate rows are locked with `FOR UPDATE SKIP LOCKED`, so two
-    workers never claim the same row. SQLite: the transaction is `BEGIN IMMEDIATE` (one
-    writer at a time) and the UPDATE repeats the claimable condition. Rows whose
-    appointment is no longer confirmed, is ownerless or whose parent is unreachable are
-    withdrawn instead of claimed (see `is_unreachable`).
-    """
-    query = (
-        select(
-            Reminder.id,
-            Appointment.status,
-            Appointment.parent_id,
-            Parent.unreachable_at,
-            Parent.updated_at,
-        )
-        .join(Appointment, col(Appointment.id) == col(Reminder.appointment_id))
-        .outerjoin(Parent, col(Parent.id) == col(Appointment.parent_id))
-        .where(_claimable(now), col(Appointment.start) > now)
-        .order_by(col(Reminder.due_at), col(Reminder.id))
-        .limit(limit)
-    )
-    if ids is not None:
-        query = query.where(col(Reminder.id).in_(ids))
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=Reminder)  # type: ignore[arg-type]
-    rows = session.exec(query).all()
-    sendable = [
-        rid
-        for rid, status, parent_id, unreachable, seen in rows
-        if status == AppointmentStatus.confirmed
-        and parent_id is not None
-        and not is_unreachable(unreachable, seen)
-    ]
-    stale = [row[0] for row in rows if row[0] not in sendable]
-    if stale:
-        session.exec(  # type: ignore[call-overload]
-            update(Reminder)
-            .where(col(Reminder.id).in_(stale))
-            .values(state=ReminderState.withdrawn, lease_until=None)
-        )
-    if not sendable:
-        return []
-    lease_until = now + lease
-    session.exec(  # type: ignore[call-overload]
-        update(Reminder)
-        .where(col(Reminder.id).in_(sendable), _claimable(now))
-        .values(state=ReminderState.claimed, lease_until=lease_until, claimed_by=worker)
-    )
-    claimed = session.exec(
-        select(Reminder, Appointment, Parent)
-        .join(Appointment, col(Appointment.id) == col(Reminder.appointment_id))
-        .join(Parent, col(Parent.id) == col(Appointment.parent_id))
-        .where(
-            col(Reminder.id).in_(sendable),
-            col(Reminder.claimed_by) == worker,
-            col(Reminder.state) == ReminderState.claimed,
-            col(Reminder.lease_until) == lease_until,
-        )
-        .order_by(col(Reminder.due_at), col(Reminder.id))
-    ).all()
-    return [
-        ClaimedReminder(
-            id=r.id,  # type: ignore[arg-type]
-            appointment_id=a.id,  # type: ignore[arg-type]
-            kind=r.kind,
-            attempts=r.attempts,
-            start=a.start,
-            chat_id=p.chat_id,
-            parent_id=p.id,  # type: ignore[arg-type]
-            language=p.language,
-            lease_until=lease_until,
-        )
-        for r, a, p in claimed
-    ]
+) -> list[Claimed]:
+    """Claim due reminders only (see `storage.outbox.claim_due`)."""
+    return outbox.claim_due(session, now, worker, lease, limit, ids=ids, kinds=REMINDER_KINDS)
 
 
-def mark_sent(session: Session, reminder_id: int, now: datetime, message_id: int | None) -> None:
-    """Record that Telegram accepted the reminder (whatever happened to the row meanwhile)."""
-    session.exec(  # type: ignore[call-overload]
-        update(Reminder)
-        .where(col(Reminder.id) == reminder_id, col(Reminder.state) != ReminderState.sent)
-        .values(
-            state=ReminderState.sent,
-            sent_at=now,
-            message_id=message_id,
-            lease_until=None,
-            last_error=None,
-        )
-    )
-
-
-def mark_retry(
-    session: Session,
-    reminder_id: int,
-    *,
-    due_at: datetime,
-    error: str,
-    count_attempt: bool = True,
-) -> None:
-    """Put a claimed reminder back as planned, due at `due_at` (a withdrawn one stays so)."""
-    values: dict[str, object] = {
-        "state": ReminderState.planned,
-        "due_at": due_at,
-        "last_error": error[:200],
-        "lease_until": None,
-        "claimed_by": None,
-    }
-    if count_attempt:
-        values["attempts"] = col(Reminder.attempts) + 1
-    session.exec(  # type: ignore[call-overload]
-        update(Reminder)
-        .where(col(Reminder.id) == reminder_id, col(Reminder.state) == ReminderState.claimed)
-        .values(**values)
-    )
-
-
-def mark_failed(session: Session, reminder_id: int, error: str) -> None:
-    """Give up on a reminder: it will not be sent again."""
-    session.exec(  # type: ignore[call-overload]
-        update(Reminder)
-        .where(col(Reminder.id) == reminder_id, col(Reminder.state).in_(OPEN_STATES))
-        .values(
-            state=ReminderState.failed,
-            attempts=col(Reminder.attempts) + 1,
-            last_error=error[:200],
-            lease_until=None,
-        )
-    )
+mark_sent = outbox.mark_sent
+mark_retry = outbox.retry_later
+mark_failed = outbox.mark_failed
 
 
 def mark_unreachable(session: Session, parent_id: int, now: datetime) -> int:
@@ -358,38 +214,35 @@ def mark_unreachable(session: Session, parent_id: int, now: datetime) -> int:
         parent.updated_at = now
         session.add(parent)
     appointment_ids = select(Appointment.id).where(col(Appointment.parent_id) == parent_id)
-    result = session.exec(  # type: ignore[call-overload]
-        update(Reminder)
-        .where(
-            col(Reminder.appointment_id).in_(appointment_ids),
-            col(Reminder.state).in_(OPEN_STATES),
-        )
-        .values(state=ReminderState.withdrawn, lease_until=None, last_error="blocked")
+    return outbox.withdraw(
+        session,
+        col(Outbox.appointment_id).in_(appointment_ids),
+        col(Outbox.kind).in_(REMINDER_KINDS),
+        error="blocked",
     )
-    return int(result.rowcount or 0)
 
 
 def skip_past(session: Session, now: datetime) -> int:
     """Reminders of appointments that have already started are skipped, never sent."""
     started = select(Appointment.id).where(col(Appointment.start) <= now)
     result = session.exec(  # type: ignore[call-overload]
-        update(Reminder)
+        update(Outbox)
         .where(
-            col(Reminder.appointment_id).in_(started),
+            col(Outbox.appointment_id).in_(started),
+            col(Outbox.kind).in_(REMINDER_KINDS),
             or_(
-                col(Reminder.state) == ReminderState.planned,
+                col(Outbox.state) == OutboxState.pending,
                 and_(
-                    col(Reminder.state) == ReminderState.claimed,
-                    col(Reminder.lease_until) < now,
+                    col(Outbox.state) == OutboxState.claimed,
+                    col(Outbox.lease_until) < now,
                 ),
             ),
         )
-        .values(state=ReminderState.skipped, lease_until=None)
+        .values(state=OutboxState.skipped, lease_until=None)
     )
     return int(result.rowcount or 0)
 
 
 def count_by_state(session: Session) -> dict[str, int]:
     """How many reminders are in each state (for logs, tests and the bench)."""
-    rows = session.exec(select(Reminder.state, func.count()).group_by(col(Reminder.state))).all()
-    return {state: int(n) for state, n in rows}
+    return outbox.count_by_state(session, REMINDER_KINDS)

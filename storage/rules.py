@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import URL, event
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.db import Database
 from storage.models import BookingRules, ClosedDay, OpeningHours
@@ -115,7 +115,7 @@ def read_rules(session: Session) -> OpeningRules:
     rules = session.get(BookingRules, 1) or BookingRules(id=1)
     by_day: dict[int, list[tuple[time, time]]] = {}
     for row in session.exec(
-        select(OpeningHours).order_by(OpeningHours.weekday, OpeningHours.opens)
+        select(OpeningHours).order_by(col(OpeningHours.weekday), col(OpeningHours.opens))
     ):
         by_day.setdefault(row.weekday, []).append((row.opens, row.closes))
     return OpeningRules(

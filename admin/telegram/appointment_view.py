@@ -83,8 +83,8 @@ async def remind_now(update: Update, context: BotContext) -> None:
     if view.status != S.confirmed:
         await query_of(update).answer(_("Напомняне се изпраща само за потвърден час."))
         return
-    # The reminders work owns sending (claim, rate limits, errors); imported on use.
-    from admin.telegram.reminders import send_now
+    # The outbox owns sending (claim, rate limits, errors); imported on use.
+    from admin.telegram.outbox import send_now
 
     sent = await send_now(context.bot, services, appointment_id, member.actor)
     await query_of(update).answer(

@@ -21,12 +21,11 @@ from datetime import UTC, datetime
 
 from telegram import Update
 
-from admin import appointments
+from admin import appointments, notices
 from admin import staff as staff_service
 from admin.appointments import AppointmentView
 from admin.telegram import cards
 from admin.telegram.access import open_or_refuse, refuse, user_id_of
-from admin.telegram.notify import announce_parent_change
 from admin.telegram.replies import (
     answer_already_handled,
     callback_parts,
@@ -34,10 +33,9 @@ from admin.telegram.replies import (
     query_of,
     reply,
     show_view,
-    tell_parent,
 )
 from bot.context import BotContext
-from bot.i18n import _, language
+from bot.i18n import _
 from bot.services import Services
 from storage.errors import (
     AlreadyHandled,
@@ -67,9 +65,10 @@ async def confirm(update: Update, context: BotContext) -> None:
         await answer_already_handled(update, context, appointment_id, exc)
         return
     log.info("appointment %s confirmed by staff %s", appointment_id, user_id_of(update))
-    await query_of(update).answer(_("Потвърдено. Родителят е уведомен."))
+    # The parent's message went into the outbox with the confirmation; the card says
+    # "Родителят е уведомен" once Telegram took it.
+    await query_of(update).answer(_("Потвърдено. Съобщението до родителя се изпраща."))
     await show_view(update, context, view)
-    await tell_parent(context, view, cards.confirmed_text, ics=True)
 
 
 async def ask_reason(update: Update, context: BotContext) -> None:
@@ -102,12 +101,6 @@ def decline_or_cancel(
     )
 
 
-async def _finish_decline(update: Update, context: BotContext, view: AppointmentView) -> None:
-    await show_view(update, context, view)
-    build = cards.declined_text if view.status == S.declined else cards.cancelled_text
-    await tell_parent(context, view, build)
-
-
 async def preset_reason(update: Update, context: BotContext) -> None:
     """Decline (or cancel) with a reason from the content file; the parent is told kindly."""
     services = context.services
@@ -129,8 +122,8 @@ async def preset_reason(update: Update, context: BotContext) -> None:
         await answer_already_handled(update, context, appointment_id, exc)
         return
     log.info("appointment %s %s by staff %s", appointment_id, view.status, user_id_of(update))
-    await query_of(update).answer(_("Готово. Родителят е уведомен."))
-    await _finish_decline(update, context, view)
+    await query_of(update).answer(_("Готово. Съобщението до родителя се изпраща."))
+    await show_view(update, context, view)
 
 
 async def choose_slot(update: Update, context: BotContext) -> None:
@@ -183,10 +176,6 @@ async def propose_slot(update: Update, context: BotContext) -> None:
     log.info("appointment %s: staff %s proposed another time", appointment_id, user_id_of(update))
     await query_of(update).answer(_("Предложението е изпратено на родителя."))
     await show_view(update, context, view)
-    if view.parent_chat_id is not None:
-        with language(view.parent_language):
-            markup = cards.proposal_markup(view)
-        await tell_parent(context, view, cards.proposal_text, markup=markup)
 
 
 async def back(update: Update, context: BotContext) -> None:
@@ -238,19 +227,12 @@ async def proposal_answer(update: Update, context: BotContext) -> None:
             update,
             _("За съжаление този час вече не е свободен. Екипът ще Ви предложи друг."),
         )
-        context.in_background(
-            announce_parent_change(context.bot, services, appointment_id, "slot_taken")
-        )
+        notices.announce(services, appointment_id, "slot_taken")
         return
     await query.answer()
     await edit_markup(update, None)
+    # Accepted: the confirmation (+ .ics) and the staff's line are outbox rows of the move.
     if answer == "yes":
-        await tell_parent(context, view, cards.confirmed_text, ics=True)
-        context.in_background(
-            announce_parent_change(context.bot, services, appointment_id, "accepted_proposal")
-        )
+        log.info("appointment %s: the parent accepted the proposed time", view.id)
     else:
         await reply(update, _("Благодарим Ви за отговора. Предаваме го на екипа."))
-        context.in_background(
-            announce_parent_change(context.bot, services, appointment_id, "refused_proposal")
-        )

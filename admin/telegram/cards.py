@@ -16,82 +16,34 @@ from telegram import InlineKeyboardMarkup
 
 from admin.appointments import AppointmentView
 from admin.hours import Hours
+from admin.notices import (
+    book_again_buttons,
+    cancelled_text,
+    card_buttons,
+    card_text,
+    confirmed_text,
+    declined_text,
+    proposal_buttons,
+    proposal_text,
+)
 from admin.stats import MonthStats
-from admin.texts import compact_day, compact_when, mark, short_stamp, status_name, topic_title
+from admin.texts import compact_day, compact_when, mark, topic_title
 from bot.centre import Content
-from bot.i18n import _, babel_locale, format_clock, format_when, ngettext
-from bot.ui import MENU_LABELS, inline
+from bot.i18n import _, babel_locale, format_clock
+from bot.ui import inline
 from storage.models import AppointmentStatus as S
 
 SLOTS_PER_PAGE = 8
 LIST_BUTTONS = 60
 
 
-# --- the staff card ---------------------------------------------------------------------------
-
-
-def _status_line(view: AppointmentView, tz: ZoneInfo) -> str:
-    who = view.handled_by or _("екипа")
-    stamp = short_stamp(view.handled_at, tz) if view.handled_at else ""
-    if view.status == S.pending:
-        return _("⏳ Чака потвърждение")
-    if view.status == S.confirmed:
-        return _("✅ Потвърден от {who} · {stamp}").format(who=who, stamp=stamp)
-    if view.status == S.declined:
-        return _("❌ Отказан от {who} · {stamp}").format(who=who, stamp=stamp)
-    if view.status == S.cancelled_by_staff:
-        return _("❌ Отменен от {who} · {stamp}").format(who=who, stamp=stamp)
-    if view.status == S.cancelled_by_parent:
-        return _("❌ Отменен от родителя")
-    if view.status == S.attended:
-        return _("☑️ Дойде")
-    if view.status == S.no_show:
-        return _("🚫 Не дойде")
-    return f"{mark(view.status)} {status_name(view.status)}"
-
-
-def card_text(view: AppointmentView, content: Content, tz: ZoneInfo) -> str:
-    """Compact card: when, name, tappable phone, topic, note, bookings so far, status."""
-    lines = [f"{mark(view.status)} №{view.id} · {compact_when(view.start, tz)}"]
-    lines.append(f"👤 {view.parent_name or _('(данните са изтрити)')}")
-    if view.parent_phone:
-        lines.append(f"☎️ {view.parent_phone}")  # E.164: Telegram makes it tappable
-    lines.append(f"📋 {topic_title(content, view.topic)}")
-    if view.note:
-        lines.append(f"💬 {view.note}")
-    lines.append(
-        ngettext("{n} записване досега", "{n} записвания досега", view.bookings_count).format(
-            n=view.bookings_count
-        )
-    )
-    lines.append(_status_line(view, tz))
-    if view.reason_text():
-        lines.append(_("Причина: {reason}").format(reason=view.reason_text()))
-    if view.proposed_start is not None:
-        lines.append(
-            _("🔁 Предложен друг час: {when} — чака отговор").format(
-                when=compact_when(view.proposed_start, tz)
-            )
-        )
-    if view.parent_reply == "coming":
-        lines.append(_("👍 Родителят ще дойде"))
-    if view.parent_unreachable:
-        lines.append(_("⚠️ Ботът не може да пише на родителя"))
-    if view.staff_note:
-        lines.append(_("📝 {note}").format(note=view.staff_note))
-    return "\n".join(lines)
+# --- the staff card (texts in admin.notices: the outbox renders the same card) ---------------
 
 
 def card_markup(view: AppointmentView) -> InlineKeyboardMarkup | None:
     """Потвърди · Откажи · Друг час while pending; no buttons once someone acted."""
-    if view.status != S.pending:
-        return None
-    return inline(
-        [
-            [(_("✅ Потвърди"), f"st:ok:{view.id}")],
-            [(_("❌ Откажи"), f"st:no:{view.id}"), (_("🔁 Друг час"), f"st:mv:{view.id}")],
-        ]
-    )
+    buttons = card_buttons(view)
+    return inline(buttons) if buttons else None
 
 
 def detail_markup(view: AppointmentView) -> InlineKeyboardMarkup:
@@ -232,72 +184,18 @@ def hours_text(hours: Hours) -> str:
     return "\n".join(lines)
 
 
-# --- what parents read ------------------------------------------------------------------------
-
-
-def _cancel_hint(content: Content) -> str:
-    label = MENU_LABELS["my"]  # a variable, so the extractor takes the label, not the key
-    return _(
-        "Ако не можете да дойдете, отменете часа от „{menu}“ или се обадете на {phone}."
-    ).format(menu=_(label), phone=content.contacts.main_phone.display)
-
-
-def confirmed_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: datetime) -> str:
-    """Date, time, address, what to expect, how to cancel."""
-    lines = [
-        _("✅ Часът Ви е потвърден: {when}").format(when=format_when(view.start, tz, now)),
-        _("Адрес: {address}").format(address=_(content.contacts.address)),
-    ]
-    if content.booking.what_to_expect:
-        lines.append(_(content.booking.what_to_expect))
-    lines.append(_cancel_hint(content))
-    return "\n".join(lines)
-
-
-def declined_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: datetime) -> str:
-    lines = [
-        _("За съжаление не можем да Ви приемем: {when}").format(
-            when=format_when(view.start, tz, now)
-        )
-    ]
-    if view.decline_reason:
-        lines.append(_("Причина: {reason}").format(reason=_(view.decline_reason)))
-    lines.append(
-        _("Можете да изберете друг час или да се обадите на {phone}.").format(
-            phone=content.contacts.main_phone.display
-        )
-    )
-    return "\n".join(lines)
-
-
-def cancelled_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: datetime) -> str:
-    lines = [
-        _("За съжаление центърът отказа часа Ви: {when}").format(
-            when=format_when(view.start, tz, now)
-        )
-    ]
-    if view.cancel_reason:
-        lines.append(_("Причина: {reason}").format(reason=_(view.cancel_reason)))
-    lines.append(
-        _("Извиняваме се. Можете да изберете друг час или да се обадите на {phone}.").format(
-            phone=content.contacts.main_phone.display
-        )
-    )
-    return "\n".join(lines)
-
-
 def book_again_markup() -> InlineKeyboardMarkup:
-    return inline([[(_("📅 Изберете друг час"), "book:start")]])
-
-
-def proposal_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: datetime) -> str:
-    assert view.proposed_start is not None
-    return _("Екипът на {centre} Ви предлага друг час: {when} Удобен ли е за Вас?").format(
-        centre=_(content.centre.name), when=format_when(view.proposed_start, tz, now)
-    )
+    return inline(book_again_buttons())
 
 
 def proposal_markup(view: AppointmentView) -> InlineKeyboardMarkup:
-    yes = (_("✅ Приемам"), f"prop:yes:{view.id}")
-    no = (_("❌ Не ми е удобно"), f"prop:no:{view.id}")
-    return inline([[yes, no]])
+    return inline(proposal_buttons(view))
+
+
+__all__ = [
+    "cancelled_text",
+    "card_text",
+    "confirmed_text",
+    "declined_text",
+    "proposal_text",
+]

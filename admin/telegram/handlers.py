@@ -9,7 +9,7 @@ on every call), render with `admin.telegram.cards`. Anyone who is not staff gets
 - `replies`: parsing callback data, replying, refreshing cards, writing to the parent;
 - `typed_input`: the `staff_input` conversation (typed reason or note);
 - `invites`: /staff CODE, /start and /help in the staff group;
-- `lists`: /today /tomorrow /week /pending /find /stats;
+- `lists`: /today /tomorrow /week /pending /undelivered /find /stats;
 - `opening`: /hours /close /open and notifying the closed day's parents;
 - `exports`: /export;
 - `booking_cards`: the card's confirm / decline / another time, and parents' `prop:` answers;
@@ -33,7 +33,15 @@ from admin.telegram.booking_cards import (
 )
 from admin.telegram.exports import export_month
 from admin.telegram.invites import group_start, join
-from admin.telegram.lists import find, pending, show_stats, today, tomorrow, week
+from admin.telegram.lists import (
+    find,
+    pending,
+    show_stats,
+    today,
+    tomorrow,
+    undelivered,
+    week,
+)
 from admin.telegram.opening import close, notify_closure, open_, show_hours
 from admin.telegram.typed_input import INPUT_KEY, typing_conversation
 from bot.config import Settings
@@ -53,6 +61,7 @@ def handlers(settings: Settings) -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("tomorrow", tomorrow),
         CommandHandler("week", week),
         CommandHandler("pending", pending),
+        CommandHandler("undelivered", undelivered),
         CommandHandler("find", find),
         CommandHandler("stats", show_stats),
         CommandHandler("hours", show_hours),

@@ -1,4 +1,4 @@
-"""Staff list commands: /today, /tomorrow, /week, /pending, /find and /stats.
+"""Staff list commands: /today, /tomorrow, /week, /pending, /undelivered, /find and /stats.
 
 Each calls `admin.lists` (or `admin.stats`) and renders with `admin.telegram.cards`; every
 listed appointment gets a `st:open:ID` button, which `admin.telegram.appointment_view`
@@ -78,6 +78,17 @@ async def pending(update: Update, context: BotContext) -> None:
         await refuse(update, context)
         return
     await _reply_list(update, services, _("⏳ Чакат потвърждение"), views)
+
+
+async def undelivered(update: Update, context: BotContext) -> None:
+    """Show the appointments whose parent a message did not reach (call them instead)."""
+    services = context.services
+    try:
+        views = lists.undelivered(services, staff_user_id=user_id_of(update))
+    except NotAllowed:
+        await refuse(update, context)
+        return
+    await _reply_list(update, services, _("⚠️ Съобщения, които не стигнаха до родителя"), views)
 
 
 async def find(update: Update, context: BotContext) -> None:

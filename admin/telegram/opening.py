@@ -19,8 +19,7 @@ from admin.dates import parse_day
 from admin.telegram import cards
 from admin.telegram.access import refuse, user_id_of
 from admin.telegram.lists import local_today
-from admin.telegram.notify import refresh_cards
-from admin.telegram.replies import callback_parts, edit_markup, query_of, reply, tell_parent
+from admin.telegram.replies import callback_parts, edit_markup, query_of, reply
 from bot.context import BotContext
 from bot.i18n import _
 from storage.errors import NotAllowed
@@ -109,9 +108,10 @@ async def notify_closure(update: Update, context: BotContext) -> None:
     except NotAllowed:
         await refuse(update, context)
         return
-    await query_of(update).answer(_("Родителите са уведомени: {n}.").format(n=len(hit)))
-    for view in hit:
-        await refresh_cards(context.bot, services, view.id, view)
-        await tell_parent(context, view, cards.cancelled_text)
+    # The parents' messages and the cards' edits went into the outbox with the cancellations.
+    await query_of(update).answer(_("Отменени часове: {n}.").format(n=len(hit)))
     await edit_markup(update, None)
-    await reply(update, _("Отменени часове и уведомени родители: {n}.").format(n=len(hit)))
+    await reply(
+        update,
+        _("Отменени часове: {n}. Съобщенията до родителите се изпращат.").format(n=len(hit)),
+    )

@@ -1,8 +1,9 @@
 """Reading a staff update and answering it: shared by every staff feature module.
 
 Exists so the feature modules stay thin: parse the tapped button's callback data, reply in
-the chat, swap a message's buttons, refresh the staff cards after an action, say "someone
-else was first", and write to the parent in their own language. Owns no callback prefix.
+the chat, swap a message's buttons, show the opened appointment after an action and say
+"someone else was first". Owns no callback prefix. (Messages to parents and card edits are
+outbox rows written by the services: `admin.notices`.)
 """
 
 from __future__ import annotations
@@ -10,21 +11,18 @@ from __future__ import annotations
 import logging
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 
 from admin import appointments
 from admin import staff as staff_service
 from admin.appointments import AppointmentView
-from admin.ics import appointment_ics, ics_filename
 from admin.telegram import cards
-from admin.telegram.notify import refresh_cards
 from admin.texts import short_stamp, status_name
 from bot.context import BotContext
-from bot.i18n import _, language
+from bot.i18n import _
 from bot.services import Services
 from bot.ui import require_message
 from storage.errors import AlreadyHandled, NotFound
-from storage.models import AppointmentStatus as S
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +73,12 @@ def already_text(exc: AlreadyHandled, services: Services) -> str:
 
 
 async def show_view(update: Update, context: BotContext, view: AppointmentView) -> None:
-    """After an action: edit every card, and the opened appointment if that was tapped."""
+    """After an action: edit the opened appointment if that was tapped.
+
+    The cards themselves are edited through the outbox (rows written with the action), in
+    order with the parent's message, so a later "Родителят е уведомен" is never overwritten.
+    """
     services = context.services
-    await refresh_cards(context.bot, services, view.id, view)
     query = update.callback_query
     if query is None or query.message is None:
         return
@@ -104,37 +105,3 @@ async def answer_already_handled(
     except NotFound:
         return
     await show_view(update, context, view)
-
-
-async def tell_parent(
-    context: BotContext,
-    view: AppointmentView,
-    build: object,
-    *,
-    markup: InlineKeyboardMarkup | None = None,
-    ics: bool = False,
-) -> None:
-    """Write to the parent in their language; a failure is logged (ids only), not raised."""
-    if view.parent_chat_id is None:
-        return
-    services = context.services
-    tz, now = services.settings.tz, services.now()
-    with language(view.parent_language):
-        text = build(view, services.content, tz, now)  # type: ignore[operator]
-        if markup is None and view.status in (S.declined, S.cancelled_by_staff):
-            markup = cards.book_again_markup()
-        caption = _("Добавете часа в календара си с този файл.")
-        document = appointment_ics(view, services.content, tz) if ics else None
-    try:
-        await context.bot.send_message(
-            view.parent_chat_id, text, reply_markup=markup, disable_web_page_preview=True
-        )
-        if document is not None:
-            await context.bot.send_document(
-                view.parent_chat_id,
-                document=document,
-                filename=ics_filename(services.content, view.start, tz),
-                caption=caption,
-            )
-    except TelegramError as exc:
-        log.warning("parent of appointment %s not told: %s", view.id, type(exc).__name__)

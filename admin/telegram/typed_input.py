@@ -25,18 +25,15 @@ from telegram.ext import (
 )
 
 from admin import appointments
-from admin.telegram import cards
 from admin.telegram.access import button, open_or_refuse, refuse, user_id_of
 from admin.telegram.booking_cards import decline_or_cancel
-from admin.telegram.notify import refresh_cards
-from admin.telegram.replies import already_text, callback_parts, query_of, tell_parent
+from admin.telegram.replies import already_text, callback_parts, query_of
 from bot.config import Settings
 from bot.context import BotContext
 from bot.i18n import _
-from bot.routing import RoutedConversation
+from bot.routing import answered
 from bot.ui import require_message
 from storage.errors import AlreadyHandled, NotAllowed
-from storage.models import AppointmentStatus as S
 
 TYPING = 0  # the staff member is typing a reason or a note
 INPUT_KEY = "staff_input"
@@ -111,13 +108,13 @@ async def typed_text(update: Update, context: BotContext) -> int:
     except AlreadyHandled as exc:
         await message.reply_text(already_text(exc, services))
         return ConversationHandler.END
-    await refresh_cards(context.bot, services, appointment_id, view)
+    # The cards' edits and the parent's message are outbox rows of the same transaction.
     if kind == "n":
         await message.reply_text(_("Бележката е записана към час №{id}.").format(id=view.id))
     else:
-        await message.reply_text(_("Готово: час №{id}. Родителят е уведомен.").format(id=view.id))
-        build = cards.declined_text if view.status == S.declined else cards.cancelled_text
-        await tell_parent(context, view, build)
+        await message.reply_text(
+            _("Готово: час №{id}. Съобщението до родителя се изпраща.").format(id=view.id)
+        )
     return ConversationHandler.END
 
 
@@ -140,16 +137,17 @@ def typing_conversation(settings: Settings) -> ConversationHandler:  # type: ign
     with warnings.catch_warnings():
         # Buttons only start it; the typed text is tracked per chat and user, as intended.
         warnings.simplefilter("ignore")
-        return RoutedConversation(
+        # Each step answers the update itself: `answered` keeps later groups from answering it.
+        return ConversationHandler(
             entry_points=[
-                CallbackQueryHandler(button(start_typing), pattern=r"^st:r:[dc]:\d+:x$"),
-                CallbackQueryHandler(button(start_typing), pattern=r"^st:note:\d+$"),
+                CallbackQueryHandler(answered(button(start_typing)), pattern=r"^st:r:[dc]:\d+:x$"),
+                CallbackQueryHandler(answered(button(start_typing)), pattern=r"^st:note:\d+$"),
             ],
             states={
-                TYPING: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_text)],
+                TYPING: [MessageHandler(filters.TEXT & ~filters.COMMAND, answered(typed_text))],
                 ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, typing_timeout)],
             },
-            fallbacks=[CommandHandler("cancel", typing_cancelled)],
+            fallbacks=[CommandHandler("cancel", answered(typing_cancelled))],
             name="staff_input",
             persistent=True,
             allow_reentry=True,

@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from admin.telegram import notify
+from admin import notices
 from bot.context import BotContext
 from bot.flows.common import chat_id, status_text, topic_title, user_id
 from bot.i18n import _, format_clock, format_day_numeric, format_when, ngettext
@@ -94,6 +94,7 @@ async def do_forget(update: Update, context: BotContext) -> None:
         chat_id=chat_id(update),
         now=services.now(),
         policy=services.reminder_policy,
+        announce=notices.announcer(services),
     )
     # The in-memory copy would be written back on the next save otherwise.
     if context.user_data is not None:
@@ -108,10 +109,6 @@ async def do_forget(update: Update, context: BotContext) -> None:
     await context.bot.send_message(
         chat_id(update), _("Изберете от менюто какво Ви интересува."), reply_markup=main_menu()
     )
-    for appointment_id in cancelled:
-        context.in_background(
-            notify.announce_parent_change(context.bot, services, appointment_id, "forgotten")
-        )
 
 
 async def keep(update: Update, context: BotContext) -> None:

@@ -13,7 +13,7 @@ from datetime import datetime
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from admin.telegram import notify
+from admin import notices
 from bot.context import BotContext
 from bot.flows.common import (
     Rows,
@@ -161,6 +161,7 @@ async def do_cancel(update: Update, context: BotContext) -> None:
             appointment_id=appointment.id,
             now=services.now(),
             policy=services.reminder_policy,
+            announce=notices.announcer(services),
         )
     except (InvalidTransition, NotAllowed, NotFound):
         await show_list(update, context, prefix=_("Този час вече не е активен.") + "\n\n")
@@ -169,7 +170,6 @@ async def do_cancel(update: Update, context: BotContext) -> None:
         when=_when(context, appointment.start)
     )
     await show_list(update, context, prefix=prefix + "\n\n")
-    await _announce(context, appointment.id, "cancelled")
 
 
 async def ask_day(update: Update, context: BotContext) -> None:
@@ -262,6 +262,7 @@ async def do_move(update: Update, context: BotContext) -> None:
             tz=services.settings.tz,
             now=services.now(),
             policy=services.reminder_policy,
+            announce=notices.announcer(services),
         )
     except (SlotTaken, SlotUnavailable):
         rows = nearest_rows(
@@ -278,13 +279,6 @@ async def do_move(update: Update, context: BotContext) -> None:
     if moved.status == AppointmentStatus.pending:
         prefix += " " + _("Центърът ще потвърди новия час.")
     await show_list(update, context, prefix=prefix + "\n\n")
-    await _announce(context, appointment.id, "moved")
-
-
-async def _announce(context: BotContext, appointment_id: int, change: str) -> None:
-    context.in_background(
-        notify.announce_parent_change(context.bot, context.services, appointment_id, change)
-    )
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

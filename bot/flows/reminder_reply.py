@@ -13,6 +13,7 @@ import re
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
+from admin import notices
 from admin.reminders import (
     StaleReminder,
     check_can_cancel,
@@ -21,7 +22,6 @@ from admin.reminders import (
     reply_cant_come,
     reply_coming,
 )
-from admin.telegram.notify import announce_parent_change
 from bot.context import BotContext
 from bot.i18n import _, format_when_at
 from bot.ui import inline, menu_button, show, stale_button
@@ -68,14 +68,15 @@ async def answer(update: Update, context: BotContext) -> None:
     try:
         if action == "yes":
             start = reply_coming(
-                services.db, appointment_id=appointment_id, telegram_user_id=user_id, now=now
+                services.db,
+                appointment_id=appointment_id,
+                telegram_user_id=user_id,
+                now=now,
+                announce=notices.announcer(services),
             )
             await show(
                 update,
                 _("Благодарим Ви! Очакваме Ви {when}").format(when=format_when_at(start, tz, now)),
-            )
-            context.in_background(
-                announce_parent_change(context.bot, services, appointment_id, "coming")
             )
         elif action == "no":
             start = check_can_cancel(
@@ -104,6 +105,7 @@ async def answer(update: Update, context: BotContext) -> None:
                 telegram_user_id=user_id,
                 now=now,
                 policy=services.reminder_policy,
+                announce=notices.announcer(services),
             )
             await show(
                 update,
@@ -112,9 +114,6 @@ async def answer(update: Update, context: BotContext) -> None:
                     "Ако желаете, можете да запазите друг час."
                 ),
                 inline(_book_again()),
-            )
-            context.in_background(
-                announce_parent_change(context.bot, services, appointment_id, "cant_come")
             )
     except (NotAllowed, NotFound):
         log.info("reminder button %s on appointment %s refused", action, appointment_id)

@@ -57,7 +57,7 @@ async def test_close_a_day_and_notify_parents(
         told = fake_api.sent("sendMessage", chat_id=parent)[-1]
         assert "центърът отказа часа Ви" in told.text and "Екипът е на обучение" in told.text
         assert told.buttons() == [("📅 Изберете друг час", "book:start")]
-    assert "уведомени родители: 2" in admin_chat.last_text()
+    assert "Отменени часове: 2" in admin_chat.last_text()
 
     await admin_chat.send("/open 24.11.2026")
     assert "отново е отворен" in admin_chat.last_text()

@@ -10,11 +10,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage import state
 from storage.db import Database
-from storage.models import Appointment, AppointmentStatus, Reminder
+from storage.models import Appointment, AppointmentStatus, Outbox
+from storage.outbox import REMINDER_KINDS
 from tests.e2e.conftest import assert_clean_log, cop_admin
 from tests.emulator import Emulator, User, button
 from tests.emulator.botproc import STAFF_CHAT_ID, BotProcess
@@ -98,7 +99,7 @@ def test_book_confirm_remind_cancel(
     choose_slot(parent)
     give_details(parent)
     parent.tap("book:confirm")
-    parent.wait("изпратена")
+    parent.wait("Заявката Ви е изпратена")
 
     # The staff card arrives in the staff group; an admin confirms it there.
     card = staff.wait(button("st:ok:"))
@@ -111,7 +112,8 @@ def test_book_confirm_remind_cancel(
 
     # Staff send a reminder now; the parent can't come and cancels from it.
     staff.tap(f"st:open:{appointment_id}")
-    staff.wait(button(f"st:rem:{appointment_id}"))
+    # Behind the card's two edits (confirmed, then "Родителят е уведомен"): 3 s apart each.
+    staff.wait(button(f"st:rem:{appointment_id}"), timeout=10)
     staff.tap(f"st:rem:{appointment_id}")
     reminder = parent.wait(button("rem:no:"), timeout=10)
     assert "Напомняне" in reminder.text
@@ -152,7 +154,7 @@ def test_restart_mid_booking_and_retried_confirmation(
     assert summary is not None
     parent.tap("book:confirm")
     confirmation = parent.last_update_id
-    parent.wait("изпратена")
+    parent.wait("Заявката Ви е изпратена")
     (booked,) = appointments(db_url)
     assert booked.status == AppointmentStatus.pending
 
@@ -182,7 +184,7 @@ def test_restart_with_reminders_due(
     choose_slot(parent)
     give_details(parent)
     parent.tap("book:confirm")
-    parent.wait("изпратена")
+    parent.wait("Заявката Ви е изпратена")
     card = staff.wait(button("st:ok:"))
     (ok,) = [d for _, d in card.buttons() if d and d.startswith("st:ok:")]
     appointment_id = int(ok.rsplit(":", 1)[1])
@@ -194,7 +196,12 @@ def test_restart_with_reminders_due(
     db = Database(db_url)
     with db.session() as session:
         reminders = list(
-            session.exec(select(Reminder).where(Reminder.appointment_id == appointment_id))
+            session.exec(
+                select(Outbox).where(
+                    Outbox.appointment_id == appointment_id,
+                    col(Outbox.kind).in_(REMINDER_KINDS),
+                )
+            )
         )
         assert reminders, "confirming planned no reminder"
         for reminder in reminders:
@@ -272,7 +279,7 @@ def test_automatic_reminder_from_a_short_plan(
     parent.wait(lambda e: bool(e.text))
     give_details(parent)
     parent.tap("book:confirm")
-    parent.wait("изпратена")
+    parent.wait("Заявката Ви е изпратена")
     card = staff.wait(button("st:ok:"))
     (ok,) = [d for _, d in card.buttons() if d and d.startswith("st:ok:")]
     staff.tap(ok, card.message_id)

@@ -1,5 +1,5 @@
 """The real Application over the fake Bot API, on each database engine; staff announcements
-recorded instead of posted."""
+recorded as they go into the outbox."""
 
 from __future__ import annotations
 
@@ -27,12 +27,15 @@ async def rapp(db_url: str, fake_api: FakeBotAPI) -> AsyncIterator[Any]:
 
 @pytest.fixture
 def staff_changes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
-    """(appointment id, change) of every announcement to staff."""
+    """(appointment id, change) of every line to staff put into the outbox."""
+    from admin import notices
+
     seen: list[tuple[int, str]] = []
+    original = notices.tell_staff
 
-    async def record(bot: Any, services: Any, appointment_id: int, change: str) -> None:
+    def record(session: Any, services: Any, appointment_id: int, change: str) -> None:
         seen.append((appointment_id, change))
+        original(session, services, appointment_id, change)
 
-    monkeypatch.setattr("admin.telegram.reminders.announce_parent_change", record)
-    monkeypatch.setattr("bot.flows.reminder_reply.announce_parent_change", record)
+    monkeypatch.setattr(notices, "tell_staff", record)
     return seen

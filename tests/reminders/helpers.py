@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.appointments import transition
 from storage.db import Database
-from storage.models import Appointment, AppointmentStatus, Parent, Reminder
+from storage.models import Appointment, AppointmentStatus, Outbox, Parent
+from storage.outbox import REMINDER_KINDS
 from storage.reminders import ReminderPolicy
 
 SOFIA = ZoneInfo("Europe/Sofia")
@@ -67,13 +68,18 @@ def confirmed(
         return appointment.id
 
 
-def rows(db: Database, appointment_id: int | None = None) -> list[Reminder]:
+def rows(db: Database, appointment_id: int | None = None) -> list[Outbox]:
+    """The reminder rows of the outbox (of one appointment), oldest due first."""
     with db.session() as session:
-        query = select(Reminder).order_by(Reminder.due_at, Reminder.id)  # type: ignore[arg-type]
+        query = (
+            select(Outbox)
+            .where(col(Outbox.kind).in_(REMINDER_KINDS))
+            .order_by(col(Outbox.due_at), col(Outbox.id))
+        )
         if appointment_id is not None:
-            query = query.where(Reminder.appointment_id == appointment_id)
+            query = query.where(Outbox.appointment_id == appointment_id)
         return list(session.exec(query))
 
 
-def open_rows(db: Database, appointment_id: int | None = None) -> list[Reminder]:
-    return [r for r in rows(db, appointment_id) if r.state in ("planned", "claimed")]
+def open_rows(db: Database, appointment_id: int | None = None) -> list[Outbox]:
+    return [r for r in rows(db, appointment_id) if r.state in ("pending", "claimed")]

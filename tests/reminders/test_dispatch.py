@@ -10,8 +10,8 @@ import time_machine
 from sqlmodel import select
 from telegram.error import TimedOut
 
-from admin.reminders import LEASE
-from admin.telegram.reminders import dispatch, send_now
+from admin.outbox import LEASE
+from admin.telegram.outbox import dispatch, send_now
 from bot.context import SERVICES_KEY
 from bot.fakeapi import FakeBotAPI, Fault
 from bot.services import Services
@@ -35,7 +35,8 @@ def services_of(app: Any) -> Services:
 
 
 def sent(fake: FakeBotAPI) -> list[Any]:
-    return fake.sent("sendMessage")
+    """Messages to parents (staff lines go to the staff group, a negative chat id)."""
+    return [c for c in fake.sent("sendMessage") if int(c.params["chat_id"]) > 0]
 
 
 async def test_day_before_and_hours_before_texts(rapp: Any, fake_api: FakeBotAPI) -> None:
@@ -71,7 +72,7 @@ async def test_retry_after_keeps_it_due(rapp: Any, fake_api: FakeBotAPI) -> None
         report = await dispatch(rapp.bot, services)
     assert report.postponed == 1 and sent(fake_api) == []
     first = rows(services.db, appointment_id)[0]
-    assert (first.state, first.attempts) == ("planned", 0)
+    assert (first.state, first.attempts) == ("pending", 0)
     assert first.due_at == EVENING + timedelta(seconds=5)
     with time_machine.travel(EVENING + timedelta(seconds=4), tick=False):
         assert (await dispatch(rapp.bot, services)).claimed == 0
@@ -115,7 +116,7 @@ async def test_server_errors_back_off_then_fail_and_tell_staff(
         with time_machine.travel(at, tick=False):
             assert (await dispatch(rapp.bot, services)).retried == 1
         first = rows(services.db, appointment_id)[0]
-        assert (first.state, first.attempts) == ("planned", attempt)
+        assert (first.state, first.attempts) == ("pending", attempt)
         assert first.due_at == at + timedelta(seconds=wait)
         with time_machine.travel(first.due_at - timedelta(seconds=1), tick=False):
             assert (await dispatch(rapp.bot, services)).claimed == 0
@@ -196,7 +197,7 @@ async def test_no_stale_reminder_after_a_status_change(rapp: Any, fake_api: Fake
         session.add(appointment)
     with time_machine.travel(EVENING, tick=False):
         assert (await dispatch(rapp.bot, services)).claimed == 0
-    assert [r.state for r in rows(services.db, appointment_id)] == ["withdrawn", "planned"]
+    assert [r.state for r in rows(services.db, appointment_id)] == ["withdrawn", "pending"]
     with time_machine.travel(local(2026, 11, 24, 8), tick=False):
         assert (await dispatch(rapp.bot, services)).claimed == 0
     assert sent(fake_api) == []
@@ -259,12 +260,12 @@ async def test_no_send_once_the_lease_is_nearly_over(
 ) -> None:
     services = services_of(rapp)
     appointment_id = confirmed(services.db, start=START, now=WEEK_BEFORE)
-    monkeypatch.setattr("admin.reminders.LEASE_MARGIN", LEASE + timedelta(seconds=1))
+    monkeypatch.setattr("admin.outbox.LEASE_MARGIN", LEASE + timedelta(seconds=1))
     with time_machine.travel(EVENING, tick=False):
         report = await dispatch(rapp.bot, services)
     assert (report.claimed, report.released, report.sent) == (1, 1, 0)
     first = rows(services.db, appointment_id)[0]
-    assert (first.state, first.attempts, first.due_at) == ("planned", 0, EVENING)
+    assert (first.state, first.attempts, first.due_at) == ("pending", 0, EVENING)
     monkeypatch.undo()
     with time_machine.travel(EVENING, tick=False):
         assert (await dispatch(rapp.bot, services)).sent == 1

@@ -16,8 +16,8 @@ from tests.reminders.helpers import confirmed, local
 async def test_schedule_registers_both_jobs(app: Any) -> None:
     jobs.schedule(app)
     found = {job.name: job for job in app.job_queue.jobs()}
-    assert set(found) == {"reminders", "retention"}
-    assert found["reminders"].job.trigger.interval == timedelta(seconds=30)
+    assert set(found) == {"outbox", "retention"}
+    assert found["outbox"].job.trigger.interval == timedelta(seconds=30)
     retention = str(found["retention"].job.trigger)
     assert "hour='3'" in retention and "minute='30'" in retention
     for job in found.values():
@@ -29,7 +29,7 @@ async def test_job_callbacks_run_by_hand(app: Any, fake_api: FakeBotAPI) -> None
     confirmed(services.db, start=local(2026, 11, 24, 10), now=local(2026, 11, 16, 12))
     context = BotContext(application=app)
     with time_machine.travel(local(2026, 11, 23, 18), tick=False):
-        await jobs.dispatch_reminders(context)
+        await jobs.dispatch_outbox(context)
     assert len(fake_api.sent("sendMessage")) == 1
     with time_machine.travel(local(2028, 1, 1, 3, 30), tick=False):
         await jobs.retention(context)

@@ -164,8 +164,8 @@ def test_confirm_plans_and_stores_aware_utc(db: Database) -> None:
     appointment_id = confirmed(db, start=local(2026, 11, 24, 10), now=WEEK_BEFORE)
     stored = rows(db, appointment_id)
     assert [(r.kind, r.state) for r in stored] == [
-        ("day_before", "planned"),
-        ("hours_before", "planned"),
+        ("day_before", "pending"),
+        ("hours_before", "pending"),
     ]
     assert [r.due_at for r in stored] == [
         datetime(2026, 11, 23, 16, 0, tzinfo=UTC),

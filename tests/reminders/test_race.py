@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from admin.reminders import Buttons, SendOutcome, dispatch_due
+from admin.outbox import Delivery, SendOutcome, dispatch_due
 from bot.services import Services
 from storage.db import Database
-from storage.models import Appointment, AppointmentStatus, Parent, Reminder
+from storage.models import Appointment, AppointmentStatus, Outbox, Parent
 from tests.conftest import make_settings
 from tests.reminders.helpers import local, open_rows
 
@@ -37,7 +37,8 @@ def seed(db: Database) -> None:
             session.flush()
             assert appointment.id is not None
             session.add(
-                Reminder(
+                Outbox(
+                    chat_id=parent.chat_id,
                     appointment_id=appointment.id,
                     kind="day_before",
                     due_at=NOW - timedelta(minutes=n % 7),
@@ -52,11 +53,11 @@ def test_two_dispatchers_send_each_reminder_once(db: Database, db_url: str) -> N
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 
-    async def send(chat_id: int, text: str, buttons: Buttons) -> SendOutcome:
+    async def send(item: Delivery) -> SendOutcome:
         await asyncio.sleep(0)  # let the other coroutines of this loop in
         with lock:
-            deliveries[chat_id] += 1
-        return SendOutcome.ok(chat_id)
+            deliveries[item.chat_id] += 1
+        return SendOutcome.ok(item.chat_id)
 
     def worker(name: str) -> None:
         services = Services.from_settings(make_settings(db_url), upgrade=False)
@@ -84,8 +85,8 @@ def test_two_dispatchers_send_each_reminder_once(db: Database, db_url: str) -> N
     assert len(deliveries) == COUNT
     assert set(deliveries.values()) == {1}
     with db.session() as session:
-        states = Counter(r.state for r in session.exec(select(Reminder)))
-        workers = Counter(r.claimed_by for r in session.exec(select(Reminder)))
+        states = Counter(r.state for r in session.exec(select(Outbox)))
+        workers = Counter(r.claimed_by for r in session.exec(select(Outbox)))
     assert states == {"sent": COUNT}
     assert set(workers) <= {"w0", "w1"}
     print("sent per worker:", dict(workers))

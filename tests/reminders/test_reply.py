@@ -7,7 +7,7 @@ from typing import Any
 import time_machine
 from sqlmodel import select
 
-from admin.telegram.reminders import dispatch
+from admin.telegram.outbox import dispatch
 from bot.context import SERVICES_KEY
 from bot.fakeapi import FakeBotAPI
 from bot.services import Services

@@ -87,12 +87,12 @@ def test_my_data_and_forget(db: Database) -> None:
         db, telegram_user_id=5, chat_id=5, now=NOW, policy=ReminderPolicy(tz=TZ)
     )
     assert cancelled == [appointment.id]
-    after = parents.my_data(db, telegram_user_id=5)
-    assert after is not None and (after.name, after.phone, after.consent_at) == (None, None, None)
+    assert parents.my_data(db, telegram_user_id=5) is None  # the parent row is gone
     with db.session() as session:
         row = session.get(Appointment, appointment.id)
         assert row is not None
         assert row.status == AppointmentStatus.cancelled_by_parent and row.note is None
+        assert (row.parent_id, row.request_key) == (None, None) and row.anonymised_at == NOW
     assert state.load_all(db, kind="user") == {}
     assert list(state.load_all(db, kind="conversation", name="booking")) == ["[6, 6]"]
 

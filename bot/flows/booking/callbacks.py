@@ -8,7 +8,7 @@ from datetime import date, datetime
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from admin.telegram import notify
+from admin import notices
 from bot.background import durable_write
 from bot.context import BotContext
 from bot.flows.booking.state import (
@@ -17,7 +17,6 @@ from bot.flows.booking.state import (
     CHANGE,
     CONSENT,
     DAY,
-    NAME,
     NOTE,
     NOTE_MAX,
     SUMMARY,
@@ -312,6 +311,7 @@ async def confirm(update: Update, context: BotContext) -> int:
             phone=d["phone"],
             language=current_language(),
             policy=services.reminder_policy,
+            announce=notices.announcer(services),  # the staff card: a row of this commit
         )
     except SlotTaken:
         return await offer_nearest(update, context, datetime.fromisoformat(d["start"]))
@@ -329,8 +329,6 @@ async def confirm(update: Update, context: BotContext) -> int:
     log.info("booking %s saved (pending)", appointment.id)
     await show(update, booked_text(context, appointment.start))
     await menu_again(update, context)
-    # The card may wait for the staff group's 20 a minute: not inside the parent's update.
-    context.in_background(notify.announce_new_booking(context.bot, services, appointment.id))
     return ConversationHandler.END
 
 
@@ -426,15 +424,11 @@ async def leave_summary(update: Update, context: BotContext) -> int:
 
 
 async def hand_over(update: Update, context: BotContext) -> int:
-    """A main-menu button, /start or /menu ends the booking; its own handler answers it."""
+    """A main-menu button, /start or /menu ends the booking; the main group then answers it.
+
+    Not `answered` (bot/routing.py): the update goes on to the later groups.
+    """
     clear(context)
-    for handler in context.application.handlers.get(0, []):
-        if isinstance(handler, ConversationHandler) and handler.name == NAME:
-            continue
-        check = handler.check_update(update)
-        if check is not None and check is not False:
-            await handler.handle_update(update, context.application, check, context)
-            break
     return ConversationHandler.END
 
 

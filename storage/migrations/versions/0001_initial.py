@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 17:51:44.550015
+Create Date: 2026-12-05 18:13:08.594456
 """
 
 from collections.abc import Sequence
@@ -158,29 +158,39 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_appointment_status"), ["status"], unique=False)
 
     op.create_table(
-        "reminder",
+        "outbox",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("appointment_id", sa.Integer(), nullable=False),
+        sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("appointment_id", sa.Integer(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("buttons", sa.Text(), nullable=True),
+        sa.Column("document", sa.LargeBinary(), nullable=True),
+        sa.Column("document_name", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("edit_card", sa.Boolean(), nullable=False),
+        sa.Column("reply_to_card", sa.Boolean(), nullable=False),
+        sa.Column("report_to_cards", sa.Boolean(), nullable=False),
         sa.Column("due_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("state", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("sent_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("lease_until", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("sent_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("message_id", sa.BigInteger(), nullable=True),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["appointment_id"],
             ["appointment.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table("reminder", schema=None) as batch_op:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_reminder_appointment_id"), ["appointment_id"], unique=False
+            batch_op.f("ix_outbox_appointment_id"), ["appointment_id"], unique=False
         )
-        batch_op.create_index("ix_reminder_state_due", ["state", "due_at"], unique=False)
+        batch_op.create_index("ix_outbox_chat_id_id", ["chat_id", "id"], unique=False)
+        batch_op.create_index("ix_outbox_state_due", ["state", "due_at"], unique=False)
 
     op.create_table(
         "staffcard",
@@ -209,11 +219,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_staffcard_appointment_id"))
 
     op.drop_table("staffcard")
-    with op.batch_alter_table("reminder", schema=None) as batch_op:
-        batch_op.drop_index("ix_reminder_state_due")
-        batch_op.drop_index(batch_op.f("ix_reminder_appointment_id"))
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_state_due")
+        batch_op.drop_index("ix_outbox_chat_id_id")
+        batch_op.drop_index(batch_op.f("ix_outbox_appointment_id"))
 
-    op.drop_table("reminder")
+    op.drop_table("outbox")
     with op.batch_alter_table("appointment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_appointment_status"))
         batch_op.drop_index("ix_appointment_start_status")
