@@ -23,15 +23,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Literal
 
 import simplemma
+from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz.distance import Levenshtein
 
 UNDERSTANDING_DIR = Path(__file__).resolve().parent / "content" / "understanding"
 
 # Crisis categories, the most urgent first: the first line of the answer is the first found.
 CATEGORIES = ("suicide", "sexual", "missing", "violence", "danger")
-LEVELS = ("crisis", "topic", "doubt")
 
 # --- normalisation ---------------------------------------------------------------------------
 
@@ -370,23 +371,42 @@ class Rule:
         )
 
 
+class _RuleSpec(BaseModel):
+    """One rule as written in rules.toml; a misspelt key fails at start-up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: str | None = None
+    intent: str | None = None
+    all: list[str] = Field(min_length=1)
+    near: int = 0
+    unless: list[str] = Field(default_factory=list)
+    unless_next: list[str] = Field(default_factory=list)
+    unless_before: list[str] = Field(default_factory=list)
+    level: Literal["crisis", "topic", "doubt"] = "crisis"
+    asking_level: Literal["", "crisis", "topic", "doubt"] = ""
+    weight: int | None = None
+    ordered: bool = False
+    alone: bool = False
+
+
 def _rule(raw: Mapping[str, object], result_key: str) -> Rule:
-    classes = tuple(str(c) for c in raw["all"])  # type: ignore[attr-defined]
-    level = str(raw.get("level", "crisis"))
-    if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}")
+    spec = _RuleSpec.model_validate(raw)
+    result = spec.category if result_key == "category" else spec.intent
+    if not result:
+        raise ValueError(f"a rule without its {result_key}: {dict(raw)}")
     return Rule(
-        result=str(raw[result_key]),
-        all=classes,
-        near=int(raw.get("near", 0)),  # type: ignore[call-overload]
-        unless=tuple(str(c) for c in raw.get("unless", ())),  # type: ignore[attr-defined]
-        level=level,
-        weight=int(raw.get("weight", len(classes))),  # type: ignore[call-overload]
-        asking_level=str(raw.get("asking_level", "")),
-        ordered=bool(raw.get("ordered", False)),
-        alone=bool(raw.get("alone", False)),
-        unless_next=tuple(str(c) for c in raw.get("unless_next", ())),  # type: ignore[attr-defined]
-        unless_before=tuple(str(c) for c in raw.get("unless_before", ())),  # type: ignore[attr-defined]
+        result=result,
+        all=tuple(spec.all),
+        near=spec.near,
+        unless=tuple(spec.unless),
+        level=spec.level,
+        weight=len(spec.all) if spec.weight is None else spec.weight,
+        asking_level=spec.asking_level,
+        ordered=spec.ordered,
+        alone=spec.alone,
+        unless_next=tuple(spec.unless_next),
+        unless_before=tuple(spec.unless_before),
     )
 
 
