@@ -16,6 +16,7 @@ from admin.telegram.handlers import INPUT_KEY as STAFF_INPUT_KEY
 from bot.answers import crisis_text
 from bot.centre import Content
 from bot.context import BotContext
+from bot.steps import expired
 from bot.text import PhraseIndex
 from bot.ui import ANY_MENU_BUTTON_TEXTS, main_menu, menu_filter, require_message
 
@@ -56,7 +57,8 @@ class _CrisisWords(filters.UpdateFilter):
 
 async def crisis(update: Update, context: BotContext) -> None:
     """Answer with 112 and 116 111 at once; the current conversation stays where it was."""
-    if context.user_data and context.user_data.get(STAFF_INPUT_KEY) and update.message:
+    step = context.user_data.get(STAFF_INPUT_KEY) if context.user_data else None
+    if step and not expired(step, context.services.now()) and update.message:
         # A staff member typing a reason or a note about a case (private chat when there
         # is no staff group): the words describe the case; the staff conversation takes it.
         return
