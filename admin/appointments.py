@@ -19,7 +19,7 @@ from bot.services import Services
 from storage import appointments as repo
 from storage import reminders
 from storage.clock import utcnow
-from storage.errors import AlreadyHandled, InvalidTransition, NotAllowed, NotFound, SlotTaken
+from storage.errors import AlreadyHandled, InvalidTransition, NotAllowed, SlotTaken
 from storage.models import Appointment, Parent
 from storage.models import AppointmentStatus as S
 
@@ -313,12 +313,6 @@ def refuse_proposal(
         )
         notices.tell_staff(session, services, appointment_id, "refused_proposal")
         return view_of(session, appointment)
-
-
-def require_exists(services: Services, appointment_id: int) -> None:
-    with services.db.session() as session:
-        if session.get(Appointment, appointment_id) is None:
-            raise NotFound(f"appointment {appointment_id}")
 
 
 def active_on(

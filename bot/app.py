@@ -10,6 +10,7 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
+    ApplicationBuilder,
     BaseUpdateProcessor,
     ContextTypes,
     Defaults,
@@ -20,7 +21,6 @@ from admin.telegram import handlers as staff
 from admin.telegram.outbox import Waker
 from bot import jobs
 from bot.background import run_later
-from bot.bot_api import CentreApplicationBuilder
 from bot.config import Settings
 from bot.context import BotContext, attach_services
 from bot.errors import error_handler
@@ -38,14 +38,11 @@ from bot.flows import (
 from bot.i18n import N_, _, pick_language, set_language
 from bot.limits import telegram_rate_limiter
 from bot.persistence import DatabasePersistence
-from bot.routing import indexed
+from bot.routing import GROUP_CONVERSATIONS, GROUP_CRISIS, GROUP_MAIN, split_conversations
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-# Group numbers: lower runs first. A handler that answers raises ApplicationHandlerStop.
-GROUP_CRISIS = -5  # crisis words beat any conversation state
-GROUP_MAIN = 0  # conversations, commands, views; the fallback is last in this group
 STATE_RETRY_DELAYS = (0.5, 2.0, 10.0)  # seconds; then the next update's write takes them
 
 COMMANDS = (
@@ -70,6 +67,7 @@ class CentreApplication(Application):  # type: ignore[type-arg]
 
     A half-finished booking then survives even a kill -9 right after the bot answered;
     unchanged rows are skipped by the persistence, so the cost is one small write per step.
+    (`ApplicationBuilder.application_class` is PTB's documented way to a subclass.)
     """
 
     outbox_waker: Waker | None = None
@@ -117,13 +115,10 @@ class CentreApplication(Application):  # type: ignore[type-arg]
                 log.warning("conversation state still not written: %s", type(exc).__name__)
 
     async def update_persistence(self) -> None:
-        """The changed rows of our persistence are written in one transaction."""
-        persistence = self.persistence
-        if isinstance(persistence, DatabasePersistence):
-            persistence.collect(self)
-            await persistence.write_through()
-        else:
-            await super().update_persistence()
+        """PTB hands the changed rows to our persistence; they are written in one transaction."""
+        await super().update_persistence()
+        if isinstance(self.persistence, DatabasePersistence):
+            await self.persistence.write_through()
 
 
 def build_application(
@@ -137,8 +132,8 @@ def build_application(
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot; `request` swaps the Bot API transport (console, tests)."""
     services = services or Services.from_settings(settings)
-    builder = (
-        CentreApplicationBuilder()
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
         .token(settings.telegram_bot_token or "0:offline")
         .defaults(Defaults(tzinfo=settings.tz))
         .context_types(ContextTypes(context=BotContext))
@@ -168,12 +163,12 @@ def register_handlers(
     application: Application[Any, Any, Any, Any, Any, Any], services: Services
 ) -> None:
     # Note: order matters. Crisis words first (answer before anything else, in any
-    # state), then conversations and views; the fallback comes last. Each group is
-    # indexed (bot/routing.py): a handler is asked only about updates it could take.
-    application.add_handlers(indexed(crisis.handlers(services.content)), group=GROUP_CRISIS)
+    # state), then the conversations in a group of their own, then commands and views; the
+    # fallback comes last (groups: bot/routing.py).
+    application.add_handlers(crisis.handlers(services.understanding), group=GROUP_CRISIS)
     main_handlers = [
         *staff.handlers(services.settings),  # staff commands check the role themselves
-        *booking.handlers(services.settings.conversation_timeout_minutes),  # conversations first
+        *booking.handlers(services.settings.conversation_timeout_minutes),
         *my_bookings.handlers(),
         *data.handlers(),
         *reminder_reply.handlers(),
@@ -182,5 +177,7 @@ def register_handlers(
         *menu.handlers(),
         *fallback.handlers(),  # must stay last: it answers whatever nobody else took
     ]
-    application.add_handlers(indexed(main_handlers), group=GROUP_MAIN)
+    conversations, others = split_conversations(main_handlers)
+    application.add_handlers(conversations, group=GROUP_CONVERSATIONS)
+    application.add_handlers(others, group=GROUP_MAIN)
     application.add_error_handler(error_handler)

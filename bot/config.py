@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
@@ -52,7 +50,7 @@ class Settings(BaseSettings):
     rate_limiter: bool = Field(default=True, alias="RATE_LIMITER")
     # Bot API transport (seconds): how long a getUpdates long poll lasts, and how long to
     # wait for any answer beyond it before giving up (a timeout is never retried blindly).
-    poll_timeout: float = Field(default=10.0, alias="POLL_TIMEOUT")
+    poll_timeout: int = Field(default=10, alias="POLL_TIMEOUT")  # whole seconds (getUpdates)
     api_read_timeout: float = Field(default=10.0, alias="API_READ_TIMEOUT")
 
     # Bot API through a proxy (municipal networks); HTTPS_PROXY / HTTP_PROXY / NO_PROXY from
@@ -125,22 +123,3 @@ class Settings(BaseSettings):
         base = self.telegram_base_url.rstrip("/")
         head, _, tail = base.rpartition("/")
         return f"{head}/file/{tail}" if head else f"{base}/file"
-
-    def sqlite_path(self) -> Path | None:
-        prefix = "sqlite:///"
-        if self.database_url.startswith(prefix):
-            rest = self.database_url[len(prefix) :]
-            return None if rest in ("", ":memory:") else Path(rest)
-        return None
-
-
-def describe_errors(exc: ValidationError) -> list[str]:
-    """One line per bad setting: its name, the value (unless secret) and what is expected."""
-    lines = []
-    for error in exc.errors():
-        name = str(error["loc"][0]) if error.get("loc") else "?"
-        value: Any = error.get("input")
-        shown = "(hidden)" if name in SECRET_SETTINGS else value
-        reason = str(error.get("msg", "")).removeprefix("Value error, ")
-        lines.append(f"{name}={shown}: {reason}")
-    return lines

@@ -126,7 +126,11 @@ class FakeBotAPI(BaseRequest):
         if request_data and request_data.contains_files:
             for name, value in request_data.multipart_data.items():
                 if isinstance(value, tuple):
-                    files[name] = (str(value[0]), bytes(value[1]))
+                    content = value[1]
+                    files[name] = (
+                        str(value[0]),
+                        content if isinstance(content, bytes) else content.read(),
+                    )
         queued = self._faults.get(api_method)
         if queued:
             fault = queued.pop(0)
@@ -182,7 +186,7 @@ class FakeBotAPI(BaseRequest):
         else:
             self._next_message_id += 1
             message_id = self._next_message_id
-        chat_value = int(chat_id) if str(chat_id).lstrip("-").isdigit() else 0
+        chat_value = int(str(chat_id)) if str(chat_id).lstrip("-").isdigit() else 0
         message: dict[str, Any] = {
             "message_id": message_id,
             "date": int(time.time()),

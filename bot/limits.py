@@ -1,8 +1,9 @@
 """Telegram's flood limits, kept on our side so the Bot API never has to answer 429.
 
-About 30 messages a second overall, 20 a minute in a group; PTB's AIORateLimiter holds
-them and honours `retry_after` if a 429 comes anyway. Its default bucket of 30 lets 30 go at
-once after a pause and then keeps dripping, so a sliding one-second window sees up to 60;
+About 30 messages a second overall, 20 a minute in a group; `CentreRateLimiter` (PTB's
+`BaseRateLimiter`, over aiolimiter like PTB's own AIORateLimiter) holds them and honours
+`retry_after` if a 429 comes anyway. A bucket of 30 lets 30 go at once after a pause and then
+keeps dripping, so a sliding one-second window sees up to 60;
 a window that lets 29 go at once is no better (the burst reaches Telegram spread over tens of
 milliseconds and meets the next second's). One message every 1/29 s never exceeds 30 in
 any second, also when a few of them arrive a little late.
@@ -17,14 +18,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, nullcontext
+from datetime import timedelta
 from typing import Any
 
+from aiolimiter import AsyncLimiter
 from telegram.error import RetryAfter
-from telegram.ext import AIORateLimiter
+from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger(__name__)
+
+JSONDict = dict[str, Any]  # a Bot API answer
+Answer = bool | JSONDict | list[JSONDict]
 
 _now = time.monotonic  # a seam for tests (a fake clock)
 
@@ -73,76 +82,137 @@ class SecondWindow:
         self._changed.set()
 
 
-class CentreRateLimiter(AIORateLimiter):
-    """PTB's limiter with two changes.
+def _group_of(chat_id: object) -> int | str | None:
+    """The group or channel a message goes to (its own 20 a minute), None for a person."""
+    if isinstance(chat_id, str):
+        try:
+            chat_id = int(chat_id)
+        except ValueError:
+            return chat_id  # "@channelname"
+    return chat_id if isinstance(chat_id, int) and chat_id < 0 else None
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """Seconds Telegram asked us to wait, whether PTB gives an int or a timedelta.
+
+    PTB 22 warns on reading `retry_after` as an int (it becomes a timedelta in 23); the
+    value is read here once, either way.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class CentreRateLimiter(BaseRateLimiter[int]):
+    """Telegram's flood limits as PTB's `BaseRateLimiter`: spacing, groups, the second, 429s.
+
+    Like PTB's AIORateLimiter (which this replaces): messages to a chat are spaced by one
+    `AsyncLimiter`, each group's by one of its own, and a 429 is retried up to `max_retries`
+    times (`rate_limit_args` overrides it per call). Three differences:
 
     Button answers don't count: Telegram limits messages, not answerCallbackQuery.
 
-    After a 429 every message waits *before* it takes its turn. PTB's own limiter waits
+    After a 429 every message waits *before* it takes its turn. AIORateLimiter waits
     after: the messages that take their turns during the pause all go at once when it
     ends, meet the next 429, and a single 429 under load turned into hundreds (973 in
-    `bench_memory`'s day), and any message that ended reopened its gate early. Here each
-    attempt first passes a gate of our own, a time: closed until the latest `retry_after`
-    has passed. PTB's retry loop is kept as it is.
+    `bench_memory`'s day). Here each attempt first passes a gate, a time: closed until the
+    latest `retry_after` has passed.
+
+    The call itself then waits for room in Telegram's second (`SecondWindow`).
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        overall_max_rate: float = 1,
+        overall_time_period: float = 1 / OVERALL_PER_SECOND,
+        group_max_rate: float = 1,
+        group_time_period: float = 60 / GROUP_PER_MINUTE,
+        max_retries: int = 3,
+    ) -> None:
+        self._overall: AsyncLimiter | None = (
+            AsyncLimiter(overall_max_rate, overall_time_period)
+            if overall_max_rate and overall_time_period
+            else None
+        )
+        self._group_rate = (group_max_rate, group_time_period)
+        self._groups: dict[int | str, AsyncLimiter] = {}
+        self._max_retries = max_retries
         self._closed_until = 0.0
         self._second = SecondWindow(TELEGRAM_PER_SECOND)
+
+    async def initialize(self) -> None:
+        """Nothing to set up: the limiters are made as they are needed."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    def _group_limiter(self, group: int | str | None) -> AbstractAsyncContextManager[Any]:
+        rate, period = self._group_rate
+        if group is None or not rate or not period:
+            return nullcontext()
+        if group not in self._groups and len(self._groups) > 512:
+            # Forget the groups that have been quiet long enough to have their full budget.
+            for key, limiter in list(self._groups.items()):
+                if limiter.has_capacity(limiter.max_rate):
+                    del self._groups[key]
+        found = self._groups.get(group)
+        if found is None:
+            found = self._groups[group] = AsyncLimiter(rate, period)
+        return found
 
     async def _wait_for_gate(self) -> None:
         # A time, not an Event: another 429 meanwhile moves it later.
         while (left := self._closed_until - _now()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(left)
 
-    async def process_request(  # type: ignore[override]
+    async def _attempt(
         self,
-        callback: Callable[..., Coroutine[Any, Any, Any]],
+        callback: Callable[..., Coroutine[Any, Any, Answer]],
+        args: Any,
+        kwargs: dict[str, Any],
+        to_chat: bool,
+        group: int | str | None,
+    ) -> Answer:
+        """One attempt: the gate first, then the turn (group, overall), then the second."""
+        await self._wait_for_gate()
+        overall: AbstractAsyncContextManager[Any] = (
+            self._overall if to_chat and self._overall is not None else nullcontext()
+        )
+        async with self._group_limiter(group), overall:
+            await self._second.enter()
+            try:
+                return await callback(*args, **kwargs)
+            finally:
+                self._second.leave()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Answer]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> Any:
+    ) -> Answer:
         if endpoint in UNCOUNTED:
             return await callback(*args, **kwargs)
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
-
-    async def _run_request(self, *args: Any, **kwargs: Any) -> Any:
-        """One attempt (PTB's `process_request` retries): the gate first, then the turn.
-
-        The turn is PTB's spacing; the call itself then waits for room in Telegram's second.
-        """
-        await self._wait_for_gate()
-        callback = kwargs["callback"]
-
-        async def within_the_second(*call_args: Any, **call_kwargs: Any) -> Any:
-            await self._second.enter()
+        chat_id = data.get("chat_id")
+        group = _group_of(chat_id)
+        retries = rate_limit_args or self._max_retries
+        for attempt in range(retries + 1):
             try:
-                return await callback(*call_args, **call_kwargs)
-            finally:
-                self._second.leave()
-
-        kwargs["callback"] = within_the_second
-        try:
-            return await super()._run_request(*args, **kwargs)
-        except RetryAfter as exc:
-            pause = exc.retry_after
-            seconds = float(pause.total_seconds() if hasattr(pause, "total_seconds") else pause)
-            log.info("429: every message waits %.1f s", seconds)
-            self._closed_until = max(self._closed_until, _now() + seconds + 0.1)
-            raise
+                return await self._attempt(callback, args, kwargs, chat_id is not None, group)
+            except RetryAfter as exc:
+                seconds = retry_after_seconds(exc)
+                log.info("429: every message waits %.1f s", seconds)
+                self._closed_until = max(self._closed_until, _now() + seconds + 0.1)
+                if attempt == retries:
+                    log.warning("%s refused %d times (429): given up", endpoint, attempt + 1)
+                    raise
+        raise AssertionError("unreachable")
 
 
-def telegram_rate_limiter() -> AIORateLimiter:
+def telegram_rate_limiter() -> CentreRateLimiter:
     """No bursts: one message per 1/29 s overall, one per 60/19 s in a group."""
-    return CentreRateLimiter(
-        overall_max_rate=1,
-        overall_time_period=1 / OVERALL_PER_SECOND,
-        group_max_rate=1,
-        group_time_period=60 / GROUP_PER_MINUTE,
-        max_retries=3,
-    )
+    return CentreRateLimiter()

@@ -8,20 +8,25 @@ from collections import defaultdict
 from copy import deepcopy
 from typing import Any
 
-from telegram.ext import Application, BasePersistence, PersistenceInput
-from telegram.ext._handlers.conversationhandler import PendingState
-from telegram.ext._utils.trackingdict import TrackingDict
-from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
+from telegram.ext import BasePersistence, PersistenceInput
 
 from storage import state
 from storage.db import Database
+
+# The shapes of BasePersistence's hooks, as PTB documents them.
+ConversationKey = tuple[int | str, ...]
+ConversationDict = dict[ConversationKey, object]
+CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
 
 class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """User data, chat data and conversation states as JSON rows in the database.
 
     Bot data is not persisted (it holds the live services); callback data is plain strings;
-    chat data is not used.
+    chat data is not used. PTB hands the changed rows to the `update_*` hooks (from
+    `Application.update_persistence`, which `CentreApplication` calls after every update);
+    each row is encoded to JSON at once and kept until `write_through` writes them all in
+    one transaction. A row whose JSON is what was last written is skipped.
     """
 
     def __init__(self, db: Database, update_interval: float = 1) -> None:
@@ -48,35 +53,7 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
             return
         self._pending[slot] = encoded
 
-    def collect(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        """Take the update's changes straight from the application, instead of PTB's pass.
-
-        PTB's own pass deep-copies every touched user's data and runs each row through a
-        task of its own: about a fifth of a menu answer's cost. Here each row is encoded to
-        JSON at once, which is the copy. A state still waiting on a non-blocking handler
-        (none of ours is) is handled as PTB does: the old state now, the new one next time.
-        """
-        touched = application._user_ids_to_be_updated_in_persistence
-        dropped = application._user_ids_to_be_deleted_in_persistence
-        application._user_ids_to_be_updated_in_persistence = set()
-        application._user_ids_to_be_deleted_in_persistence = set()
-        for user_id in touched - dropped:
-            self._save_user(user_id, application.user_data[user_id])
-        for user_id in dropped:
-            self._save_user(user_id, None)
-        for name, states in application._conversation_handler_conversations.items():
-            for key, new_state in states.pop_accessed_write_items():
-                if isinstance(new_state, PendingState):
-                    if new_state.done():
-                        new_state = new_state.resolve()
-                    else:
-                        states.mark_as_accessed(key)
-                        new_state = new_state.old_state
-                value = None if new_state is TrackingDict.DELETED else new_state
-                self._save_conversation(name, key, value)
-
     def _save_user(self, user_id: int, data: dict[Any, Any] | None) -> None:
-        # Encoded to JSON at once (`_save`): that is the copy, no deepcopy needed.
         self._save(kind="user", key=str(user_id), value=data or None)
 
     def _save_conversation(self, name: str, key: ConversationKey, value: object | None) -> None:

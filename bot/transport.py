@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -65,7 +64,8 @@ class AiohttpRequest(BaseRequest):
         """PTB's four timeouts in aiohttp's terms (it has no write timeout of its own)."""
 
         def pick(value: Any, default: float | None) -> float | None:
-            return default if isinstance(value, DefaultValue) else value
+            # PTB's documented test for "not given": `is BaseRequest.DEFAULT_NONE`.
+            return default if value is BaseRequest.DEFAULT_NONE else value
 
         read = pick(read, self._read_timeout)
         connect = pick(connect, self._connect_timeout)

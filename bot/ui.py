@@ -17,7 +17,6 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram._utils.types import JSONDict
 from telegram.error import BadRequest
 from telegram.ext import filters
 
@@ -69,35 +68,9 @@ def menu_filter(*keys: str) -> filters.BaseFilter:
 ANY_MENU_BUTTON = menu_filter()
 
 
-class _SerialisedOnce:
-    """A keyboard that keeps its Bot API dict: PTB would rebuild it on every send.
-
-    PTB only json-dumps the dict; it is shared, so nobody may change it. (No slots here:
-    the Telegram class beside it in the bases has its own; each subclass adds `_as_dict`.)
-    """
-
-    __slots__ = ()
-    _as_dict: JSONDict
-
-    def _keep_dict(self) -> None:
-        with self._unfrozen():  # type: ignore[attr-defined]
-            self._as_dict = super().to_dict()  # type: ignore[misc]
-
-    def to_dict(self, recursive: bool = True) -> JSONDict:
-        return self._as_dict if recursive else super().to_dict(recursive=False)  # type: ignore[misc]
-
-
-class _NoPreview(_SerialisedOnce, LinkPreviewOptions):
-    """Link previews off, for a text that holds a link (see `_preview_options`)."""
-
-    __slots__ = ("_as_dict",)
-
-    def __init__(self) -> None:
-        super().__init__(is_disabled=True)
-        self._keep_dict()
-
-
-_NO_PREVIEW = _NoPreview()
+# Keyboards and link-preview options are built once and shared (PTB's objects are frozen,
+# so sharing is safe): the main menu goes with most answers, and most views have fixed buttons.
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # What Telegram may turn into a link preview: an address with a scheme, www., t.me or a
 # bare domain (an e-mail address matches too: harmless).
 _LINK = re.compile(r"https?://|www\.|t\.me/|\b[\w-]+\.(?:bg|com|org|net|eu|info)\b", re.IGNORECASE)
@@ -112,30 +85,11 @@ def _preview_options(text: str) -> LinkPreviewOptions | None:
     return _NO_PREVIEW if _LINK.search(text) else None
 
 
-class _MenuKeyboard(_SerialisedOnce, ReplyKeyboardMarkup):
-    """The main menu of one language (it goes with most answers)."""
-
-    __slots__ = ("_as_dict",)
-
-    def __init__(self, labels: Sequence[Sequence[str]]) -> None:
-        rows = [[KeyboardButton(label) for label in row] for row in labels]
-        super().__init__(rows, resize_keyboard=True, is_persistent=True)
-        self._keep_dict()
-
-
-class _InlineKeyboard(_SerialisedOnce, InlineKeyboardMarkup):
-    __slots__ = ("_as_dict",)
-
-    def __init__(self, rows: Sequence[Sequence[tuple[str, str]]]) -> None:
-        super().__init__(
-            [[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in rows]
-        )
-        self._keep_dict()
-
-
 @lru_cache(maxsize=len(SUPPORTED_LANGUAGES) + 1)
 def _main_menu(language: str) -> ReplyKeyboardMarkup:
-    return _MenuKeyboard([[_(MENU_LABELS[key]) for key in row] for row in MENU_LAYOUT])
+    """The main menu of one language."""
+    rows = [[KeyboardButton(_(MENU_LABELS[key])) for key in row] for row in MENU_LAYOUT]
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
 
 
 def main_menu() -> ReplyKeyboardMarkup:
@@ -146,7 +100,9 @@ def main_menu() -> ReplyKeyboardMarkup:
 # distinct keyboard is built once. Day and time pickers come and go through the LRU.
 @lru_cache(maxsize=512)
 def _inline(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup:
-    return _InlineKeyboard(rows)
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in rows]
+    )
 
 
 def inline(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -12,8 +13,8 @@ from storage.clock import utcnow
 from storage.types import UTCDateTime
 
 
-def _utc(**kw: object) -> object:
-    return Field(sa_type=UTCDateTime, **kw)  # type: ignore[arg-type]
+def _utc(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
 
 
 class AppointmentStatus(StrEnum):
@@ -87,6 +88,10 @@ class BookingRules(SQLModel, table=True):
     places_per_slot: int = 1
     min_lead_minutes: int = 120
     horizon_days: int = 21
+    # False while the hours are the bot's assumption (seeded defaults); set once staff set
+    # the hours (`admin.hours.set_hours`, `confirm_hours`). Until then the bot books against
+    # them but never states them as the centre's hours.
+    hours_set: bool = False
 
 
 class ClosedDay(SQLModel, table=True):

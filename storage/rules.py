@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import URL, event
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.db import Database
 from storage.models import BookingRules, ClosedDay, OpeningHours
@@ -29,6 +29,8 @@ class OpeningRules:
     places_per_slot: int = 1
     min_lead_minutes: int = 120
     horizon_days: int = 21
+    # Whether staff set these hours; until then they are an assumption, never told as fact.
+    hours_set: bool = False
 
     @cached_property
     def week(self) -> tuple[tuple[int, tuple[tuple[time, time], ...]], ...]:
@@ -113,7 +115,7 @@ def read_rules(session: Session) -> OpeningRules:
     rules = session.get(BookingRules, 1) or BookingRules(id=1)
     by_day: dict[int, list[tuple[time, time]]] = {}
     for row in session.exec(
-        select(OpeningHours).order_by(OpeningHours.weekday, OpeningHours.opens)
+        select(OpeningHours).order_by(col(OpeningHours.weekday), col(OpeningHours.opens))
     ):
         by_day.setdefault(row.weekday, []).append((row.opens, row.closes))
     return OpeningRules(
@@ -122,7 +124,15 @@ def read_rules(session: Session) -> OpeningRules:
         places_per_slot=rules.places_per_slot,
         min_lead_minutes=rules.min_lead_minutes,
         horizon_days=rules.horizon_days,
+        hours_set=rules.hours_set,
     )
+
+
+def mark_hours_set(session: Session) -> None:
+    """Record that staff set the opening hours: from now on the bot tells them as fact."""
+    rules = session.get(BookingRules, 1) or BookingRules(id=1)
+    rules.hours_set = True
+    session.add(rules)
 
 
 def closed_days(

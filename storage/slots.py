@@ -7,7 +7,6 @@ and returned as aware UTC. One query counts the active bookings of the whole ran
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
@@ -239,8 +238,3 @@ def active_count(
     if exclude_id is not None:
         query = query.where(Appointment.id != exclude_id)
     return int(session.exec(query).one())
-
-
-def flatten(days: dict[date, list[Slot]]) -> Iterable[Slot]:
-    for day in sorted(days):
-        yield from days[day]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from storage.db import Database
 from storage.models import PersistedState
@@ -121,10 +122,10 @@ def forget_user(session: Session, *, user_id: int, chat_id: int | None = None) -
             doomed.append((row.kind, row.name, row.key))
     for kind, name, key in doomed:
         result = session.exec(
-            delete(PersistedState).where(  # type: ignore[call-overload]
-                PersistedState.kind == kind,
-                PersistedState.name == name,
-                PersistedState.key == key,
+            delete(PersistedState).where(
+                col(PersistedState.kind) == kind,
+                col(PersistedState.name) == name,
+                col(PersistedState.key) == key,
             )
         )
         removed += result.rowcount or 0
@@ -192,6 +193,6 @@ class AsyncStateWriter:
                 await connection.close()
 
 
-def _columns(rows: list[tuple[str, ...]], width: int) -> list[list[str]]:
+def _columns(rows: Sequence[tuple[str, ...]], width: int) -> list[list[str]]:
     """Rows as columns, for unnest()."""
     return [[row[i] for row in rows] for i in range(width)]

@@ -12,7 +12,7 @@ knows. It is registered after every other `st:` handler.
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -72,7 +72,7 @@ async def open_or_refuse(
 
 def button(
     callback: Callable[[Update, BotContext], Awaitable[Any]],
-) -> Callable[[Update, BotContext], Awaitable[Any]]:
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, Any]]:
     """Answer a staff button whose appointment is gone or cannot take the action."""
 
     @functools.wraps(callback)

@@ -35,7 +35,7 @@ from admin.telegram.replies import already_text, callback_parts, query_of
 from bot.config import Settings
 from bot.context import BotContext
 from bot.i18n import _
-from bot.routing import RoutedConversation
+from bot.routing import answered
 from bot.steps import as_ordinary_text, expired, open_until
 from bot.ui import require_message
 from storage.errors import AlreadyHandled, NotAllowed
@@ -158,16 +158,17 @@ def typing_conversation(settings: Settings) -> ConversationHandler:  # type: ign
     with warnings.catch_warnings():
         # Buttons only start it; the typed text is tracked per chat and user, as intended.
         warnings.simplefilter("ignore")
-        return RoutedConversation(
+        # Each step answers the update itself: `answered` keeps later groups from answering it.
+        return ConversationHandler(
             entry_points=[
-                CallbackQueryHandler(button(start_typing), pattern=r"^st:r:[dc]:\d+:x$"),
-                CallbackQueryHandler(button(start_typing), pattern=r"^st:note:\d+$"),
+                CallbackQueryHandler(answered(button(start_typing)), pattern=r"^st:r:[dc]:\d+:x$"),
+                CallbackQueryHandler(answered(button(start_typing)), pattern=r"^st:note:\d+$"),
             ],
             states={
-                TYPING: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_text)],
+                TYPING: [MessageHandler(filters.TEXT & ~filters.COMMAND, answered(typed_text))],
                 ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, typing_timeout)],
             },
-            fallbacks=[CommandHandler("cancel", typing_cancelled)],
+            fallbacks=[CommandHandler("cancel", answered(typing_cancelled))],
             name="staff_input",
             persistent=True,
             allow_reentry=True,

@@ -32,6 +32,7 @@ from bot.flows.booking.callbacks import (
     consent,
     expect_button,
     hand_over,
+    leave_summary,
     old_button,
     skip_note,
     start,
@@ -55,7 +56,7 @@ from bot.flows.booking.state import (
     clear,
     data,
 )
-from bot.routing import RoutedConversation
+from bot.routing import answered
 from bot.steps import until_deadline
 from bot.ui import ANY_MENU_BUTTON, menu_filter
 
@@ -66,8 +67,13 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
     text_in = private & filters.TEXT & ~filters.COMMAND & ~ANY_MENU_BUTTON
     anything_else = private & ~filters.COMMAND & ~ANY_MENU_BUTTON & ~filters.StatusUpdate.ALL
 
+    # Every step answers the update itself (`answered`: no later group answers it too),
+    # except the hand-over to the menu, which ends the booking and lets the main group answer.
     def cb(callback: Any, pattern: str) -> CallbackQueryHandler:  # type: ignore[type-arg]
-        return CallbackQueryHandler(callback, pattern=pattern)
+        return CallbackQueryHandler(answered(callback), pattern=pattern)
+
+    def on(message_filter: filters.BaseFilter, callback: Any) -> MessageHandler:  # type: ignore[type-arg]
+        return MessageHandler(message_filter, answered(callback))
 
     back_handler = cb(back, r"^book:back$")
 
@@ -78,66 +84,68 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
     with warnings.catch_warnings():
         # per_message=False is intended: the text steps need per-chat tracking.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        conversation = RoutedConversation(
+        conversation = ConversationHandler(
             entry_points=[
-                CommandHandler("book", start, filters=private),
-                MessageHandler(private & menu_filter("book"), start),
+                CommandHandler("book", answered(start), filters=private),
+                on(private & menu_filter("book"), start),
                 cb(start, r"^book:start$"),
             ],
             states={
                 TOPIC: [
                     cb(choose_topic, r"^book:topic:"),
-                    MessageHandler(anything_else, expect_button),
+                    on(anything_else, expect_button),
                 ],
                 NOTE: [
                     cb(skip_note, r"^book:skip$"),
                     back_handler,
-                    MessageHandler(text_in, typed(write_note)),
-                    MessageHandler(anything_else, expect_button),
+                    on(text_in, typed(write_note)),
+                    on(anything_else, expect_button),
                 ],
                 DAY: [
                     cb(choose_day, r"^book:day:"),
                     cb(turn_page, r"^book:page:"),
                     back_handler,
-                    MessageHandler(anything_else, expect_button),
+                    on(anything_else, expect_button),
                 ],
                 TIME: [
                     cb(choose_time, r"^book:time:"),
                     cb(choose_day, r"^book:day:"),
                     cb(all_days, r"^book:days$"),
                     back_handler,
-                    MessageHandler(anything_else, expect_button),
+                    on(anything_else, expect_button),
                 ],
                 CONSENT: [
                     cb(consent, r"^book:consent:"),
                     back_handler,
-                    MessageHandler(anything_else, expect_button),
+                    on(anything_else, expect_button),
                 ],
                 ASK_NAME: [
                     back_handler,
-                    MessageHandler(text_in, typed(write_name)),
-                    MessageHandler(anything_else, expect_button),
+                    on(text_in, typed(write_name)),
+                    on(anything_else, expect_button),
                 ],
                 ASK_PHONE: [
                     back_handler,
-                    MessageHandler(private & filters.CONTACT, typed(write_phone)),
-                    MessageHandler(text_in, typed(write_phone)),
-                    MessageHandler(anything_else, expect_button),
+                    on(private & filters.CONTACT, typed(write_phone)),
+                    on(text_in, typed(write_phone)),
+                    on(anything_else, expect_button),
                 ],
                 SUMMARY: [
                     cb(confirm, r"^book:confirm$"),
                     cb(change, r"^book:change$"),
-                    MessageHandler(anything_else, expect_button),
+                    back_handler,  # from the question a menu button asked (back to the summary)
+                    on(private & ANY_MENU_BUTTON, leave_summary),
+                    on(anything_else, expect_button),
                 ],
                 CHANGE: [
                     cb(change_what, r"^book:chg:"),
                     back_handler,
-                    MessageHandler(anything_else, expect_button),
+                    on(anything_else, expect_button),
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[
-                CommandHandler("cancel", abort),
+                CommandHandler("cancel", answered(abort)),
                 cb(abort, r"^book:abort$"),
                 MessageHandler(private & ANY_MENU_BUTTON, hand_over),
                 # /start and /menu start afresh; /help and /privacy answer and keep the step.
@@ -149,4 +157,5 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
             allow_reentry=True,
             conversation_timeout=timedelta(minutes=timeout_minutes),
         )
-    return [conversation, cb(already_booked, r"^book:confirm$")]
+    # Outside the conversation (the main group): nothing after it, so no `answered` needed.
+    return [conversation, CallbackQueryHandler(already_booked, pattern=r"^book:confirm$")]

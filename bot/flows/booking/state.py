@@ -10,7 +10,6 @@ from bot.context import BotContext
 
 NAME = "booking"
 TOPIC, NOTE, DAY, TIME, CONSENT, ASK_NAME, ASK_PHONE, SUMMARY, CHANGE = range(9)
-STEP_NAMES = ("topic", "note", "day", "time", "consent", "name", "phone", "summary", "change")
 NOTE_MAX = 300
 
 
