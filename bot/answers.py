@@ -217,9 +217,7 @@ def topic_answer(content: Content, reading: Reading) -> Answer | None:
     topic = next((c for c in reading.crisis if c in content.crisis_topics), None)
     if topic is None:
         return None
-    text = _("Ако питате за услугите ни: {answer}").format(
-        answer=_(content.crisis_topics[topic])
-    )
+    text = _("Ако питате за услугите ни: {answer}").format(answer=_(content.crisis_topics[topic]))
     return Answer(text, [_tr(SERVICES), _tr(BOOK)])
 
 
@@ -244,8 +242,10 @@ def not_understood_text(content: Content, *, doubt: bool = False, offer: str | N
         head += "\n" + offer
     if doubt:
         return head + "\n\n" + numbers_line(content)
-    return head + "\n\n" + _("При опасност: {emergency}").format(
-        emergency=content.help_lines.emergency
+    return (
+        head
+        + "\n\n"
+        + _("При опасност: {emergency}").format(emergency=content.help_lines.emergency)
     )
 
 
@@ -333,9 +333,7 @@ def faq_answer(key: str, content: Content, facts: Facts | None = None) -> Answer
     if key == "my_bookings":
         return Answer(_("Запазените си часове виждате в „Моите часове“."), [_tr(MY)])
     if key == "cancel":
-        return Answer(
-            _("Час отменяте от „Моите часове“: изберете часа и „Отменям“."), [_tr(MY)]
-        )
+        return Answer(_("Час отменяте от „Моите часове“: изберете часа и „Отменям“."), [_tr(MY)])
     if key == "privacy":
         return Answer(
             _(

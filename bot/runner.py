@@ -135,8 +135,11 @@ def _short(exc: BaseException) -> str:
     return text.split(":", 1)[0] if text.startswith("aiohttp.") else type(exc).__name__
 
 
+WEBHOOK_BOOTSTRAP_RETRIES = 5
+
+
 def make_request(settings: Settings) -> ResilientRequest:
-    return ResilientRequest(read_timeout=settings.api_read_timeout)
+    return ResilientRequest(read_timeout=settings.api_read_timeout, proxy=settings.proxy_url)
 
 
 def freeze_startup_objects() -> None:
@@ -230,5 +233,7 @@ def run_webhook(settings: Settings) -> None:
         secret_token=settings.webhook_secret,
         allowed_updates=Update.ALL_TYPES,
         drop_pending_updates=False,
-        bootstrap_retries=-1,
+        # A refused setWebhook (a bad URL, a certificate problem) is not retried for ever:
+        # after these the start fails with Telegram's reason (`cop-bot webhook`).
+        bootstrap_retries=WEBHOOK_BOOTSTRAP_RETRIES,
     )

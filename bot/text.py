@@ -354,8 +354,7 @@ class Rule:
         for first in places[0]:
             # Only the words within reach of this one: a long message stays cheap.
             nearby = [
-                p[bisect_left(p, first - near) : bisect_right(p, first + near)]
-                for p in places[1:]
+                p[bisect_left(p, first - near) : bisect_right(p, first + near)] for p in places[1:]
             ]
             for rest in itertools.product(*nearby):
                 combo = (first, *rest)

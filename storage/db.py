@@ -28,7 +28,10 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, pool_size: int = 5, **options: Any) -> Engine:
+def make_engine(
+    url: str, *, pool_size: int = 5, sqlite_reads: bool = False, **options: Any
+) -> Engine:
+    """`sqlite_reads`: an SQLite engine for reads only (deferred BEGIN: no write lock)."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -40,7 +43,7 @@ def make_engine(url: str, *, pool_size: int = 5, **options: Any) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
             poolclass=NullPool if database in (None, "", ":memory:") else None,
         )
-        _sqlite_write_transactions(engine)
+        _sqlite_transactions(engine, immediate=not sqlite_reads)
         return engine
     engine = create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size, **options)
     _ping_when_idle(engine)
@@ -78,12 +81,17 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError() from exc
 
 
-def _sqlite_write_transactions(engine: Engine) -> None:
-    """Every SQLite transaction takes the write lock at BEGIN (BEGIN IMMEDIATE).
+def _sqlite_transactions(engine: Engine, *, immediate: bool) -> None:
+    """Writers take the write lock at BEGIN (BEGIN IMMEDIATE); readers do not (BEGIN).
 
-    That serialises check-then-insert (capacity, limits) across threads and processes,
-    which is what the booking rules need; SQLite has one writer anyway.
+    BEGIN IMMEDIATE serialises check-then-insert (capacity, limits) across threads and
+    processes, which is what the booking rules need; SQLite has one writer anyway. Reads
+    (`Database.read`) run deferred on an engine of their own, so a page of free times or a
+    list never waits for, nor holds up, a booking. Commits are `synchronous=FULL`: a
+    booking or an outbox row that was committed survives a power cut (WAL + NORMAL may
+    lose the last commits); the conversation state opts out (`storage.state.save_many`).
     """
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -92,12 +100,12 @@ def _sqlite_write_transactions(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(begin)
 
 
 class Database:
@@ -149,7 +157,7 @@ class Database:
         COMMIT as round trips of their own, two of the three in a one-query read). The
         statements of one `read` then see no common snapshot, which views that show free
         times or a parent's data don't need; anything that decides (booking, limits)
-        uses `session`. SQLite: the same as `session` (its BEGIN costs no round trip).
+        uses `session`. SQLite: a deferred BEGIN (no write lock; a consistent snapshot).
         """
         if self._read_engine is None:
             # A pool of its own: switching a pooled connection to autocommit and back
@@ -157,9 +165,15 @@ class Database:
             self._read_engine = (
                 make_engine(self.url, pool_size=3, isolation_level="AUTOCOMMIT")
                 if self.dialect == "postgresql"
-                else self.engine
+                else self._sqlite_read_engine()
             )
         return _committed(self._read_engine)
+
+    def _sqlite_read_engine(self) -> Engine:
+        database = make_url(self.url).database
+        if database in (None, "", ":memory:"):
+            return self.engine  # one in-memory database: no second connection to it
+        return make_engine(self.url, sqlite_reads=True)
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration and seed default rules."""

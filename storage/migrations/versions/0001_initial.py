@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 18:41:18.260302
+Create Date: 2026-12-05 18:48:34.026879
 """
 
 from collections.abc import Sequence
