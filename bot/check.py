@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 from telegram import Bot, ChatMember, ChatMemberAdministrator, ChatMemberRestricted
@@ -154,7 +155,9 @@ async def check_telegram(settings: Settings, request: BaseRequest | None = None)
     """The token works; the bot can write in STAFF_CHAT_ID (cards, lines, edits)."""
     if not settings.telegram_bot_token:
         return [Finding(False, "token: TELEGRAM_BOT_TOKEN is not set", "set it (from @BotFather)")]
-    kwargs = {"base_url": settings.telegram_base_url} if settings.telegram_base_url else {}
+    kwargs: dict[str, Any] = (
+        {"base_url": settings.telegram_base_url} if settings.telegram_base_url else {}
+    )
     bot = Bot(settings.telegram_bot_token, request=request, get_updates_request=request, **kwargs)
     found: list[Finding] = []
     try:
