@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
@@ -130,3 +131,15 @@ class Settings(BaseSettings):
         base = self.telegram_base_url.rstrip("/")
         head, _, tail = base.rpartition("/")
         return f"{head}/file/{tail}" if head else f"{base}/file"
+
+
+def describe_errors(exc: ValidationError) -> list[str]:
+    """One line per bad setting: its name, the value (unless secret) and what is expected."""
+    lines = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error.get("loc") else "?"
+        value: Any = error.get("input")
+        shown = "(hidden)" if name in SECRET_SETTINGS else value
+        reason = str(error.get("msg", "")).removeprefix("Value error, ")
+        lines.append(f"{name}={shown}: {reason}")
+    return lines
