@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -71,7 +73,8 @@ def run() -> None:
     from bot.runner import run_polling
 
     configure(settings.log_level)
-    run_polling(settings)
+    with _one_per_sqlite_file():
+        run_polling(settings)
 
 
 @app.command()
@@ -111,7 +114,34 @@ def webhook(
     from bot.runner import run_webhook
 
     configure(settings.log_level)
-    run_webhook(settings)
+    with _one_per_sqlite_file():
+        run_webhook(settings)
+
+
+@contextmanager
+def _one_per_sqlite_file() -> Iterator[None]:
+    """A second bot process on the same SQLite file is refused (bot/failover.py)."""
+    from storage.lease import AlreadyRunning
+
+    try:
+        yield
+    except AlreadyRunning as exc:
+        typer.echo(
+            "cop-bot: another cop-bot process already runs on this SQLite database "
+            f"(it holds {exc}). SQLite serves one process; for a standby on a second server "
+            "use PostgreSQL (docs/deploy.md).",
+            err=True,
+        )
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def status() -> None:
+    """Which bot process is active on the database, since when, and the standbys."""
+    settings = _settings()
+    from bot.failover import describe
+
+    typer.echo(describe(settings))
 
 
 @app.command()

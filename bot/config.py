@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     poll_timeout: int = Field(default=10, alias="POLL_TIMEOUT")  # whole seconds (getUpdates)
     api_read_timeout: float = Field(default=10.0, alias="API_READ_TIMEOUT")
 
+    # Several bot processes on one PostgreSQL (bot/failover.py): a standby acts at most this
+    # many seconds after the active one died (kill -9: about half of it).
+    failover_takeover_seconds: float = Field(default=15.0, gt=0, alias="FAILOVER_TAKEOVER_SECONDS")
+
     # Webhook mode.
     webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
     webhook_secret: str | None = Field(default=None, alias="WEBHOOK_SECRET")

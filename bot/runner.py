@@ -19,11 +19,12 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
-from telegram.ext import BaseUpdateProcessor
+from telegram.ext import Application, BaseUpdateProcessor
 from telegram.request import RequestData
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.failover import Failover
 from bot.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -139,18 +140,32 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def run_polling(settings: Settings) -> None:
-    application = build_application(
-        settings, request=make_request(settings), update_processor=ChatOrderedUpdateProcessor()
+def build_fenced(
+    settings: Settings, failover: Failover
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The Application whose requests and updates pass the failover's fences."""
+    return build_application(
+        settings,
+        request=failover.request(make_request(settings)),
+        update_processor=failover.processor(ChatOrderedUpdateProcessor()),
     )
+
+
+def run_polling(settings: Settings) -> None:
+    failover = Failover.for_settings(settings)  # SQLite: refuses a second process
+    application = build_fenced(settings, failover)
+    failover.become_active(application)  # PostgreSQL: a standby waits here
     freeze_startup_objects()
     log.info("starting long polling")
-    application.run_polling(
-        allowed_updates=Update.ALL_TYPES,
-        drop_pending_updates=False,
-        timeout=settings.poll_timeout,
-        bootstrap_retries=-1,  # getMe/deleteWebhook at start-up wait for the API to come back
-    )
+    try:
+        application.run_polling(
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+            timeout=settings.poll_timeout,
+            bootstrap_retries=-1,  # getMe/deleteWebhook at start-up wait for the API to return
+        )
+    finally:
+        failover.release()
 
 
 def webhook_path(url: str) -> str:
@@ -162,9 +177,9 @@ def run_webhook(settings: Settings) -> None:
     """Serve Telegram's webhook on WEBHOOK_LISTEN:WEBHOOK_PORT (TLS ends at the proxy)."""
     if not settings.webhook_url or not settings.webhook_secret:
         raise ValueError("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
-    application = build_application(
-        settings, request=make_request(settings), update_processor=ChatOrderedUpdateProcessor()
-    )
+    failover = Failover.for_settings(settings)
+    application = build_fenced(settings, failover)
+    failover.become_active(application)  # the active one sets its URL with Telegram
     log.info(
         "starting webhook on %s:%d for host %s",
         settings.webhook_listen,
@@ -174,13 +189,16 @@ def run_webhook(settings: Settings) -> None:
     freeze_startup_objects()
     # PTB's tornado server answers 403 to any request whose X-Telegram-Bot-Api-Secret-Token
     # header is missing or wrong; such updates never reach the handlers.
-    application.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=webhook_path(settings.webhook_url),
-        webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret,
-        allowed_updates=Update.ALL_TYPES,
-        drop_pending_updates=False,
-        bootstrap_retries=-1,
-    )
+    try:
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=webhook_path(settings.webhook_url),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+            bootstrap_retries=-1,
+        )
+    finally:
+        failover.release()

@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.text import KeywordIndex
 from storage.clock import utcnow
 from storage.db import Database
+from storage.outbox import Fence
 from storage.reminders import ReminderPolicy
 
 
@@ -19,6 +20,9 @@ class Services:
     settings: Settings
     content: Content
     db: Database
+    # Set by bot/failover.py when several bot processes share the database: the outbox
+    # claims and sends only while this process holds the active lease.
+    fence: Fence | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, upgrade: bool = True) -> Services:
