@@ -165,7 +165,8 @@ class Failover:
 
         previous = signal.signal(signal.SIGTERM, _exit_on_signal)
         try:
-            lease.wait_until_active(on_takeover=hand_back)
+            if not lease.wait_until_active(on_takeover=hand_back):
+                raise SystemExit(0)
         finally:
             signal.signal(signal.SIGTERM, previous)
         log.info("this process is active")

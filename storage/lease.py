@@ -214,11 +214,11 @@ class Lease:
 
     # --- standby --------------------------------------------------------------------------
 
-    def wait_until_active(self, on_takeover: Callable[[], None] | None = None) -> None:
+    def wait_until_active(self, on_takeover: Callable[[], None] | None = None) -> bool:
         """Block as a standby until this process may act; then keep the lease in a thread.
 
         `on_takeover` runs after the wait, before anything else acts (the outbox's claims of
-        the old holder are handed back there)."""
+        the old holder are handed back there). False: `release` was called meanwhile."""
         announced = False
         while not self._stop.is_set():
             try:
@@ -233,7 +233,7 @@ class Lease:
                 if got and got[0]:
                     acquired_at = self.clock()
                     if self._take_over(acquired_at, on_takeover):
-                        return
+                        return True
                 elif not announced:
                     log.info("standby: another process is active; waiting for the lease")
                     announced = True
@@ -241,7 +241,7 @@ class Lease:
                 log.warning("standby: database unreachable (%s); trying again", type(exc).__name__)
                 self._close()
             self._stop.wait(self.timing.check_every)
-        raise SystemExit(0)
+        return False
 
     def _take_over(self, acquired_at: float, on_takeover: Callable[[], None] | None) -> bool:
         """Bump the token now; act only after the old holder's deadline + M (see above)."""
@@ -262,7 +262,9 @@ class Lease:
         self.token = int(str(bumped[0]))
         wait_until = acquired_at + (0.0 if clean else self.timing.wait_after_lock)
         log.info(
-            "got the lease (token %d); acting in %.1fs", self.token, wait_until - self.clock()
+            "got the lease (token %d); acting in %.1fs",
+            self.token,
+            max(0.0, wait_until - self.clock()),
         )
         while self.clock() < wait_until:  # keep the lock's session alive while waiting
             self._stop.wait(min(self.timing.check_every, max(0.0, wait_until - self.clock())))
