@@ -176,8 +176,9 @@ class Database:
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration and seed default rules."""
-        upgrade_schema(self.engine)
-        seed_defaults(self)
+        with one_upgrade_at_a_time(self.engine):
+            upgrade_schema(self.engine)
+            seed_defaults(self)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -207,11 +208,17 @@ def alembic_config(engine: Engine) -> Any:
 
 
 def upgrade_schema(engine: Engine) -> None:
-    """Migrate to head; on PostgreSQL under a lock, as two servers may start at once."""
     from alembic import command
 
+    command.upgrade(alembic_config(engine), "head")
+
+
+@contextmanager
+def one_upgrade_at_a_time(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, a session lock while the schema is upgraded and seeded: two servers
+    may start at once (bot/failover.py)."""
     if engine.dialect.name != "postgresql":
-        command.upgrade(alembic_config(engine), "head")
+        yield
         return
     with engine.connect() as conn:
         schema = conn.execute(text("SELECT current_schema()")).scalar() or "public"
@@ -219,7 +226,7 @@ def upgrade_schema(engine: Engine) -> None:
         conn.execute(text("SELECT pg_advisory_lock(:ns, :k)"), key)
         conn.commit()
         try:
-            command.upgrade(alembic_config(engine), "head")
+            yield
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(:ns, :k)"), key)
             conn.commit()

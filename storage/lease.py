@@ -258,6 +258,10 @@ class Lease:
                 "since = clock_timestamp() RETURNING token",
                 {"id": LEASE_ROW, "me": self.process},
             ).fetchone()
+            # Rows of processes gone for a day only clutter `cop-bot status`.
+            self._conn.execute(
+                "DELETE FROM process WHERE last_seen < clock_timestamp() - interval '1 day'"
+            )
         assert bumped is not None
         self.token = int(str(bumped[0]))
         wait_until = acquired_at + (0.0 if clean else self.timing.wait_after_lock)

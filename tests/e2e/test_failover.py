@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -145,7 +146,7 @@ def kill_timed(bot: BotProcess) -> float:
 @pytest.mark.pg
 @needs_pg
 def test_kills_mid_booking_with_a_card_and_reminders_waiting(
-    emulator: Emulator, start_bot: Callable[..., BotProcess], pg_url: str
+    pg_url: str, emulator: Emulator, start_bot: Callable[..., BotProcess]
 ) -> None:
     a, b = start_pair(start_bot, emulator, pg_url)
     cop_admin(emulator, pg_url, "staff", "add", str(STAFF_ID), "--name", "Петя", "--role", "admin")
@@ -171,6 +172,7 @@ def test_kills_mid_booking_with_a_card_and_reminders_waiting(
     # 2. The booking completes; its staff card gets a 429 and waits in the outbox
     # (pending) when the active process is killed: the next one sends it, once.
     give_details(parent)
+    wait_standby(emulator, pg_url, a2)
     emulator.fail("sendMessage", "429", chat_id=STAFF_CHAT_ID, retry_after=3)
     parent.tap("book:confirm")
     parent.wait("запазен")
@@ -181,7 +183,6 @@ def test_kills_mid_booking_with_a_card_and_reminders_waiting(
     )
     (card_row,) = outbox_rows(pg_url, col(Outbox.kind) == Kind.staff_card)
     assert card_row.state == OutboxState.pending
-    wait_standby(emulator, pg_url, a2)
     kill_timed(b)
     card = staff.wait(button("st:ok:"), timeout=15)
     assert status(pg_url).active.pid == a2.pid  # type: ignore[union-attr]
@@ -247,7 +248,7 @@ def test_kills_mid_booking_with_a_card_and_reminders_waiting(
 @pytest.mark.pg
 @needs_pg
 def test_lost_database_connection_stops_the_active_one(
-    emulator: Emulator, start_bot: Callable[..., BotProcess], pg_url: str
+    pg_url: str, emulator: Emulator, start_bot: Callable[..., BotProcess]
 ) -> None:
     active, standby = start_pair(start_bot, emulator, pg_url)
     parent = User(emulator, 7002)
@@ -281,3 +282,35 @@ def test_a_second_process_on_one_sqlite_file_is_refused(
     assert second.proc.wait(timeout=30) == 2
     assert "already runs on this SQLite database" in second.output()
     first.assert_alive()
+
+
+@pytest.mark.pg
+@needs_pg
+def test_a_frozen_active_process_is_replaced_and_sends_nothing_when_it_wakes(
+    pg_url: str, emulator: Emulator, start_bot: Callable[..., BotProcess]
+) -> None:
+    active, standby = start_pair(start_bot, emulator, pg_url)
+    parent = User(emulator, 7003)
+    parent.send("/start")
+    parent.wait("Здравейте")
+
+    # SIGSTOP: a hung process, or a server that went dark without closing its sockets.
+    # The database ends its silent session (idle_session_timeout), the standby takes over.
+    assert active.proc is not None
+    active.proc.send_signal(signal.SIGSTOP)
+    frozen = time.monotonic()
+    parent.send("/start")
+    parent.wait("Здравейте", timeout=15)
+    assert time.monotonic() - frozen < 15
+    assert status(pg_url).active.pid == standby.pid  # type: ignore[union-attr]
+
+    # It wakes up believing nothing happened: it acts no more and exits.
+    mark = emulator.seq
+    active.proc.send_signal(signal.SIGCONT)
+    assert active.proc.wait(timeout=10) == 75
+    assert emulator.chat_events(7003, after=mark) == []
+    assert emulator.chat_events(STAFF_CHAT_ID, after=mark) == []
+    parent.send("/start")
+    parent.wait("Здравейте")
+    greetings = [t for t in parent.all_texts() if "Здравейте" in t]
+    assert len(greetings) == 3, "each /start answered once"
