@@ -24,7 +24,7 @@ from storage.clock import utcnow
 from storage.db import Database
 from storage.models import AppointmentStatus as S
 from storage.models import BookingRules, ClosedDay, OpeningHours, StaffRole
-from storage.rules import OpeningRules, closed_days, load_rules
+from storage.rules import OpeningRules, closed_days, load_rules, mark_hours_set
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -93,7 +93,10 @@ def set_hours(
     lead_minutes: int | None = None,
     horizon_days: int | None = None,
 ) -> OpeningRules:
-    """Replace the hours of `days` (no spans = closed) and change the given numbers."""
+    """Replace the hours of `days` (no spans = closed) and change the given numbers.
+
+    Every call marks the hours as set by the centre (`BookingRules.hours_set`).
+    """
     for name, number in (
         ("slot minutes", slot_minutes),
         ("places", places),
@@ -119,7 +122,16 @@ def set_hours(
             rules.min_lead_minutes = lead_minutes
         if horizon_days is not None:
             rules.horizon_days = horizon_days
+        rules.hours_set = True  # any way of setting the rules confirms the hours
         session.add(rules)
+        session.flush()
+        return load_rules(session)
+
+
+def confirm_hours(db: Database) -> OpeningRules:
+    """Staff confirm the hours as they stand (e.g. the web desk's "these are right")."""
+    with db.session() as session:
+        mark_hours_set(session)
         session.flush()
         return load_rules(session)
 

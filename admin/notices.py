@@ -183,7 +183,7 @@ def declined_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: da
 
 def cancelled_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: datetime) -> str:
     lines = [
-        _("За съжаление центърът отмени часа Ви: {when}").format(
+        _("За съжаление центърът отказа часа Ви: {when}").format(
             when=format_when(view.start, tz, now)
         )
     ]
@@ -204,7 +204,7 @@ def book_again_buttons() -> Buttons:
 def proposal_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: datetime) -> str:
     assert view.proposed_start is not None
     return _("Екипът на {centre} Ви предлага друг час: {when} Удобен ли е за Вас?").format(
-        centre=_(content.centre.short_name), when=format_when(view.proposed_start, tz, now)
+        centre=_(content.centre.name), when=format_when(view.proposed_start, tz, now)
     )
 
 

@@ -137,7 +137,7 @@ def reminder_text(content: Content, start: datetime, now: datetime, policy: Remi
     return _("Напомняне: {day}, в {time} ч. Ви очакваме в {centre}, {address}").format(
         day=day,
         time=format_clock(local),
-        centre=_(content.centre.short_name),
+        centre=_(content.centre.name),  # ЦОП spelled out: a reminder is read on its own
         address=_(content.contacts.address_short),
     )
 

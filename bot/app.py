@@ -139,7 +139,7 @@ def register_handlers(
     # Note: order matters. Crisis words first (answer before anything else, in any
     # state), then the conversations in a group of their own, then commands and views; the
     # fallback comes last (groups: bot/routing.py).
-    application.add_handlers(crisis.handlers(services.content), group=GROUP_CRISIS)
+    application.add_handlers(crisis.handlers(services.understanding), group=GROUP_CRISIS)
     main_handlers = [
         *staff.handlers(services.settings),  # staff commands check the role themselves
         *booking.handlers(services.settings.conversation_timeout_minutes),

@@ -92,8 +92,9 @@ class HelpLines(_Strict):
 class Service(_Strict):
     key: str
     title: str
-    definition: str
-    who_for: str
+    # Empty when the centre's texts only name the service: the bot then gives the phone.
+    definition: str = ""
+    who_for: str = ""
     bookable: bool = False
 
 
@@ -133,15 +134,8 @@ class Booking(_Strict):
     what_to_expect: str = ""
 
 
-class FaqEntry(_Strict):
-    key: str
-    keywords: list[str] = Field(min_length=1)
-    # Which answer the bot gives: contacts, hours, price, referral, who, documents, booking.
-    answer: str
-
-
-class Crisis(_Strict):
-    words: list[str] = Field(min_length=1)
+# The crisis categories a topic answer may be given for (bot.text.CATEGORIES).
+CRISIS_TOPICS = frozenset({"violence", "sexual", "suicide", "missing", "danger"})
 
 
 class Content(_Strict):
@@ -155,8 +149,19 @@ class Content(_Strict):
     conditions: list[TextItem] = Field(min_length=1)
     referral: Referral
     booking: Booking
-    faq: list[FaqEntry] = Field(default_factory=list)
-    crisis: Crisis
+    # Worded answers to free-text intents (about, psychologist, school, team); the words
+    # and rules that find the intents are in content/understanding/ (shared by centres).
+    answers: dict[str, str] = Field(default_factory=dict)
+    # What the centre does about a crisis topic, said after the numbers to a question.
+    crisis_topics: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("crisis_topics")
+    @classmethod
+    def _known_topics(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = set(value) - CRISIS_TOPICS
+        if unknown:
+            raise ValueError(f"unknown crisis topics: {sorted(unknown)}")
+        return value
 
     def service(self, key: str) -> Service | None:
         return next((s for g in self.service_groups for s in g.services if s.key == key), None)

@@ -162,6 +162,21 @@ def relative_day(day: date, today: date) -> str | None:
     return None
 
 
+def format_when_at(moment: datetime, tz: ZoneInfo, now: datetime | None = None) -> str:
+    """ "във вторник, 8 декември, в 09:00 ч." (or "утре, вторник, …") inside a sentence."""
+    at = moment.astimezone(tz)
+    day_text = format_day_short(at.date())
+    rel = relative_day(at.date(), now.astimezone(tz).date()) if now is not None else None
+    if rel:
+        return _("{relative}, {day}, в {time} ч.").format(
+            relative=rel, day=day_text, time=format_clock(at)
+        )
+    # Bulgarian says "във" before в/ф ("във вторник"), "в" otherwise ("в сряда").
+    if day_text[:1].lower() in ("в", "ф"):
+        return _("във {day}, в {time} ч.").format(day=day_text, time=format_clock(at))
+    return _("в {day}, в {time} ч.").format(day=day_text, time=format_clock(at))
+
+
 def format_when(moment: datetime, tz: ZoneInfo, now: datetime | None = None) -> str:
     """ "утре, вторник, 24 ноември, 10:00 ч." in the centre's zone."""
     at = moment.astimezone(tz)

@@ -8,7 +8,7 @@ from functools import cached_property
 
 from bot.centre import Content, content_for
 from bot.config import Settings
-from bot.text import KeywordIndex
+from bot.text import Understanding, understanding
 from storage.clock import utcnow
 from storage.db import Database
 from storage.outbox import Fence
@@ -43,9 +43,9 @@ class Services:
         )
 
     @cached_property
-    def faq(self) -> KeywordIndex:
-        """The FAQ's keywords, read once per process (free text is matched against them)."""
-        return KeywordIndex((f.answer, f.keywords) for f in self.content.faq)
+    def understanding(self) -> Understanding:
+        """Word classes and rules for crisis help and the FAQ, read once per process."""
+        return understanding()
 
     def now(self) -> datetime:
         return utcnow()

@@ -1,33 +1,82 @@
-"""Reading what people type: case, punctuation, typos and Latin-script Bulgarian.
+"""Reading what people type: crisis help and the FAQ, by meaning rather than by phrase.
 
-Crisis words and the FAQ are matched on a "skeleton": both the text and the keyword
-are lowered, Cyrillic is spelled in Latin, and the letters шльокавица writes in many
-ways (ъ as a/u/y, ч as 4/ch, ш as 6/sh, я as q/ya …) fall together.
+A message is cut into words; each word is normalised (case, punctuation, letters
+repeated for emphasis, Latin-script Bulgarian — шльокавица, with 4=ч, 6=ш, q=я …) and
+lemmatised (simplemma, offline data). Each distinct word is then placed in the word
+classes of `bot/content/understanding/classes.toml` (an exact word, a stem, an ending, or
+the same with a typo forgiven by rapidfuzz) once per process. Rules
+(`understanding/rules.toml`) combine classes found near each other into crisis categories
+and FAQ intents. Words and rules are data, keyed by language: another centre or language
+extends them without touching this module.
+
+No telegram import: `bot.answers` turns a `Reading` into text, the flows into messages.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+import tomllib
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
-from difflib import SequenceMatcher
-from functools import lru_cache
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+
+import simplemma
+from rapidfuzz.distance import Levenshtein
+
+UNDERSTANDING_DIR = Path(__file__).resolve().parent / "content" / "understanding"
+
+# Crisis categories, the most urgent first: the first line of the answer is the first found.
+CATEGORIES = ("suicide", "sexual", "missing", "violence", "danger")
+LEVELS = ("crisis", "topic", "doubt")
+
+# --- normalisation ---------------------------------------------------------------------------
 
 _CYR_TO_LAT = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
     "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
     "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "c", "ч": "ch",
-    "ш": "sh", "щ": "sht", "ъ": "a", "ь": "", "ю": "yu", "я": "ya", "ѝ": "i",
+    "ш": "sh", "щ": "sht", "ъ": "a", "ь": "", "ю": "yu", "я": "ya", "ѝ": "i", "ы": "i",
+    "э": "e", "ё": "yo", "і": "i", "ї": "i", "є": "e", "ґ": "g",
 }  # fmt: skip
 
 # Latin spellings people use, folded to the same skeleton (order matters: longest first).
 _LATIN_FOLDS: tuple[tuple[str, str], ...] = (
     ("sht", "sht"), ("4", "ch"), ("6", "sh"), ("w", "v"), ("x", "h"), ("q", "ya"),
     ("ja", "ya"), ("ju", "yu"), ("ts", "c"), ("tz", "c"), ("j", "zh"), ("`", "a"),
-    ("'", "a"), ("y", "a"),
+    ("'", "a"), ("yo", "o"), ("io", "o"), ("y", "a"),
 )  # fmt: skip
 
-_WORD = re.compile(r"[a-z0-9]+")
+# Letters that look alike in both scripts: a word typed in two scripts ("пoмoщ" with a Latin
+# o, "biе" with a Cyrillic е) is read in the script most of its letters are in.
+_HOMOGLYPHS = str.maketrans("aceopxykmt", "асеорхукмт")
+_TO_LATIN = str.maketrans("асеорхукмтві", "aceopxykmtbi")
+_LATIN = re.compile(r"[a-z]")
+
+# Шльокавица read as Cyrillic; the letters with two readings give two candidates each.
+_LAT_TO_CYR_MULTI: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("sht", ("щ",)), ("sh", ("ш",)), ("ch", ("ч",)), ("zh", ("ж",)), ("ts", ("ц",)),
+    ("tz", ("ц",)), ("yu", ("ю",)), ("ju", ("ю", "жу")), ("iu", ("ю", "иу")), ("ya", ("я",)),
+    ("ja", ("я", "жа")), ("ia", ("я", "иа")),
+)  # fmt: skip
+_LAT_TO_CYR_ONE = {
+    "a": "а", "b": "б", "c": "ц", "d": "д", "e": "е", "f": "ф", "g": "г", "h": "х",
+    "i": "и", "k": "к", "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р",
+    "s": "с", "t": "т", "v": "в", "z": "з", "q": "я", "w": "в", "x": "х", "4": "ч",
+    "6": "ш", "`": "ъ", "'": "ъ",
+}  # fmt: skip
+_LAT_TO_CYR_TWO = {"j": ("ж", "й"), "u": ("у", "ъ"), "y": ("ъ", "й")}
+_MAX_READINGS = 8
+
+_WORD = re.compile(r"[^\W_]+|[`'](?=\w)", re.UNICODE)
+_LETTERS = re.compile(r"[^\W_]+")  # after transliteration: Latin, and other scripts as they are
+_SHLIOKAVITSA = re.compile(r"[a-z0-9`']+")
+_REPEATS = re.compile(r"(.)\1{2,}")  # "умраааа": three or more of a letter
+_DOUBLES = re.compile(r"(.)\1")
+_CYRILLIC = re.compile(r"[а-яѝ]")
 
 
 def skeleton(text: str) -> str:
@@ -38,149 +87,504 @@ def skeleton(text: str) -> str:
         out = out.replace(src, dst)
     # "u" and "a" both stand for ъ in шльокавица; fold u into a as well.
     out = out.replace("u", "a")
-    return " ".join(_WORD.findall(out))
+    return " ".join(_LETTERS.findall(out))
+
+
+# Laughing faces say "I am joking" ("ще ме убие 😂"): read them as a word.
+_LAUGHTER = re.compile(
+    "[\U0001f602\U0001f923\U0001f605\U0001f606\U0001f604\U0001f601\U0001f61c\U0001f61d]"
+)
+
+
+# "S.O.S.", "с.о.с", "S O S": one word.
+_SOS = re.compile(r"(?<!\w)[sс][.\s]{1,2}[oо][.\s]{1,2}[sс](?!\w)\.?", re.IGNORECASE)
+
+
+def words(text: str) -> list[str]:
+    """The message's words, lowered; a Latin look-alike inside a Cyrillic word is read as one."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("ѐ", "е")
+    text = _LAUGHTER.sub(" хаха ", text)
+    text = _SOS.sub(" sos ", text)
+    out = []
+    for match in re.finditer(r"[^\W_]+(?:['`][^\W_]+)*", text):
+        word = match.group(0)
+        cyrillic = len(_CYRILLIC.findall(word))
+        if cyrillic:
+            latin = len(_LATIN.findall(word))
+            word = word.translate(_HOMOGLYPHS if cyrillic >= latin else _TO_LATIN)
+        out.append(word)
+    return out
 
 
 def tokens(text: str) -> list[str]:
-    return skeleton(text).split()
+    """Skeletons of the message's words (both scripts read alike)."""
+    return [s for w in words(text) for s in skeleton(w).split()]
 
 
-def _token_matches(word: str, token: str, *, prefix: bool, fuzzy: bool) -> bool:
-    if token == word:
-        return True
-    if prefix and len(word) >= 5 and token.startswith(word):
-        return True
-    if fuzzy and len(word) >= 5 and abs(len(token) - len(word)) <= 2:
-        matcher = SequenceMatcher(None, word, token)
-        # the quick ratios are upper bounds of ratio(): most pairs stop there
-        return (
-            matcher.real_quick_ratio() >= 0.8
-            and matcher.quick_ratio() >= 0.8
-            and matcher.ratio() >= 0.8
+def cyrillic_readings(word: str) -> list[str]:
+    """A Latin-script Bulgarian word as Cyrillic: "iskam" -> "искам"; "ubiq" -> "убия"."""
+    options: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(word):
+        for src, dst in _LAT_TO_CYR_MULTI:
+            if word.startswith(src, i):
+                options.append(dst)
+                i += len(src)
+                break
+        else:
+            ch = word[i]
+            if ch in _LAT_TO_CYR_TWO:
+                options.append(_LAT_TO_CYR_TWO[ch])
+            else:
+                options.append((_LAT_TO_CYR_ONE.get(ch, ch),))
+            i += 1
+    readings = []
+    for combo in itertools.islice(itertools.product(*options), _MAX_READINGS):
+        readings.append("".join(combo))
+    return readings
+
+
+@lru_cache(maxsize=65536)
+def _lemma(word: str, lang: str) -> str:
+    lemma = simplemma.lemmatize(word, lang=lang)
+    return lemma.split("-(", 1)[0].lower()
+
+
+def _squeezed(word: str) -> set[str]:
+    """The word as typed, with letters repeated for emphasis cut to one, and doubles cut."""
+    out = {word}
+    once = _REPEATS.sub(r"\1", word)
+    out.add(once)
+    out.add(_DOUBLES.sub(r"\1", once))
+    return out
+
+
+def word_forms(word: str, languages: Sequence[str] = ("bg", "en")) -> frozenset[str]:
+    """Every skeleton a word may stand for: as typed, squeezed, and lemmatised.
+
+    Bulgarian is lemmatised from Cyrillic, or from each Cyrillic reading of a Latin-script
+    word; every other language in `languages` from the word as typed (simplemma knows
+    uk, ar, fa, tr, en …). Short words keep their own form only: "me" is not English "I".
+    """
+    forms: set[str] = set()
+    for variant in _squeezed(word):
+        forms.add(skeleton(variant).replace(" ", ""))
+        if "bg" in languages:
+            if _CYRILLIC.search(variant):
+                readings = [variant]
+            elif _SHLIOKAVITSA.fullmatch(variant):
+                readings = cyrillic_readings(variant)
+            else:
+                readings = []
+            for reading in readings:
+                forms.add(skeleton(_lemma(reading, "bg")).replace(" ", ""))
+        if len(variant) >= 4:
+            for lang in languages:
+                if lang != "bg":
+                    forms.add(skeleton(_lemma(variant, lang)).replace(" ", ""))
+    forms.discard("")
+    return frozenset(forms)
+
+
+# --- word classes ----------------------------------------------------------------------------
+
+FUZZY_MIN = 7  # words this long forgive one typo
+FUZZY_TWO = 10  # … and this long two
+
+
+@dataclass
+class WordClasses:
+    """Each class's words, stems and endings, all in skeleton form, for all languages."""
+
+    exact: dict[str, set[str]] = field(default_factory=dict)
+    prefix: dict[str, set[str]] = field(default_factory=dict)
+    suffix: dict[str, set[str]] = field(default_factory=dict)
+    languages: tuple[str, ...] = ("bg", "en")
+
+    @classmethod
+    def from_mapping(
+        cls, data: Mapping[str, Mapping[str, Sequence[str]]], languages: Sequence[str]
+    ) -> WordClasses:
+        classes = cls(languages=tuple(languages))
+        for name, by_language in data.items():
+            for entries in by_language.values():
+                for entry in entries:
+                    classes.add(name, entry)
+        return classes
+
+    def add(self, name: str, entry: str) -> None:
+        if " " in entry.strip():
+            raise ValueError(f"class {name}: one word per entry, not {entry!r}")
+        if entry.endswith("*"):
+            target, text = self.prefix, entry[:-1]
+        elif entry.startswith("*"):
+            target, text = self.suffix, entry[1:]
+        else:
+            target, text = self.exact, entry
+        parts = words(text)
+        if len(parts) > 1:
+            raise ValueError(f"class {name}: one word per entry, not {entry!r}")
+        key = skeleton(parts[0] if parts else text).replace(" ", "")
+        if key:
+            target.setdefault(key, set()).add(name)
+
+    def __post_init__(self) -> None:
+        # People write the same few thousand words: each is placed in its classes once.
+        self.classes_of = lru_cache(maxsize=65536)(self._classes_of)
+
+    def _classes_of(self, word: str) -> frozenset[str]:
+        """The classes a word belongs to (worked out once per distinct word)."""
+        typed = {skeleton(v).replace(" ", "") for v in _squeezed(word)}
+        found: set[str] = set()
+        for form in word_forms(word, self.languages):
+            # Typos are forgiven in the words as typed, not in lemmas worked out from them.
+            found |= self._classes_of_form(form, typos=form in typed)
+        return frozenset(found)
+
+    def _classes_of_form(self, form: str, *, typos: bool) -> set[str]:
+        found: set[str] = set(self.exact.get(form, ()))
+        for size in range(1, len(form) + 1):
+            found |= self.prefix.get(form[:size], set())
+            found |= self.suffix.get(form[-size:], set())
+        if typos and len(form) >= FUZZY_MIN:
+            found |= self._with_a_typo(form, found)
+        return found
+
+    def _with_a_typo(self, form: str, found: set[str]) -> set[str]:
+        """Classes whose word or stem is this form with one typo (two in long words).
+
+        The first letter must be right: people mistype inside a word, and a wrong
+        start reads too many unrelated words as crisis words.
+        """
+        limit = 2 if len(form) >= FUZZY_TWO else 1
+        more: set[str] = set()
+        for key, names in self.exact.items():
+            if (
+                len(key) >= FUZZY_MIN
+                and key[0] == form[0]
+                and abs(len(key) - len(form)) <= limit
+                and not names <= found
+                and Levenshtein.distance(key, form, score_cutoff=limit) <= limit
+            ):
+                more |= names
+        for key, names in self.prefix.items():
+            if (
+                len(key) >= FUZZY_MIN
+                and key[0] == form[0]
+                and not names <= found
+                and any(
+                    Levenshtein.distance(key, form[: len(key) + d], score_cutoff=1) <= 1
+                    for d in (-1, 0, 1)
+                )
+            ):
+                more |= names
+        return more
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Every class of `all` on its own word, within `near` words; `unless` nearby cancels."""
+
+    result: str  # a crisis category or an FAQ intent
+    all: tuple[str, ...]
+    near: int = 0
+    unless: tuple[str, ...] = ()
+    level: str = "crisis"
+    weight: int = 0
+    # When the message also holds an FAQ intent, this crisis match counts only as a doubt
+    # ("помогнете ми да разбера какво е направление").
+    asking_level: str = ""
+    # The classes in the order listed ("бият детето": the verb before the child).
+    ordered: bool = False
+    # An intent read only when nothing else is ("час" alone: which one? the bot asks back).
+    alone: bool = False
+    # Classes that cancel only right beside a matched word ("се бие": a fight, not a beating).
+    unless_next: tuple[str, ...] = ()
+
+    def match(
+        self, found: Sequence[frozenset[str]], positions: Mapping[str, list[int]]
+    ) -> tuple[int, ...] | None:
+        """Positions of the words that satisfy the rule, or None.
+
+        `positions`: where each class is in the message (worked out once per message).
+        """
+        places = [positions.get(c, []) for c in self.all]
+        if not all(places):
+            return None
+        near = self.near if len(self.all) > 1 else 0
+        for first in places[0]:
+            # Only the words within reach of this one: a long message stays cheap.
+            nearby = [
+                p[bisect_left(p, first - near) : bisect_right(p, first + near)]
+                for p in places[1:]
+            ]
+            for rest in itertools.product(*nearby):
+                combo = (first, *rest)
+                if len(set(combo)) != len(combo) or max(combo) - min(combo) > near:
+                    continue
+                if self.ordered and list(combo) != sorted(combo):
+                    continue
+                if self.unless and self._cancelled(found, combo, self.unless, max(self.near, 2)):
+                    continue
+                if self.unless_next and self._cancelled(found, combo, self.unless_next, 1):
+                    continue
+                return combo
+        return None
+
+    @staticmethod
+    def _cancelled(
+        found: Sequence[frozenset[str]], combo: Sequence[int], classes: Sequence[str], reach: int
+    ) -> bool:
+        start, end = max(0, min(combo) - reach), min(len(found), max(combo) + reach + 1)
+        return any(
+            i not in combo and any(c in found[i] for c in classes) for i in range(start, end)
         )
-    return False
 
 
-@lru_cache(maxsize=4096)
-def _phrase_tokens(phrase: str) -> tuple[str, ...]:
-    """Keywords and crisis phrases come from the content file: normalise each once."""
-    return tuple(tokens(phrase))
-
-
-def phrase_in(phrase: str, text_tokens: Sequence[str], *, fuzzy: bool = False) -> bool:
-    """True if the phrase's words appear in a row (last word may be a longer form)."""
-    words = _phrase_tokens(phrase)
-    if not words or len(words) > len(text_tokens):
-        return False
-    for start in range(len(text_tokens) - len(words) + 1):
-        window = text_tokens[start : start + len(words)]
-        if all(
-            _token_matches(w, t, prefix=True, fuzzy=fuzzy)
-            for w, t in zip(words, window, strict=True)
-        ):
-            return True
-    return False
-
-
-# Latin "j" and "y" also stand for й ("samoubijstvo", "samoubiystvo"); read both ways.
-_J_READINGS = (("j", "i"), ("y", "i"))
-
-
-def spellings(text: str) -> list[list[str]]:
-    """Token lists for every way the Latin letters may be read (one list for Cyrillic)."""
-    variants = [tokens(text)]
-    lowered = text.lower()
-    for src, dst in _J_READINGS:
-        if src in lowered:
-            variants.append(tokens(lowered.replace(src, dst)))
-    return variants
-
-
-class PhraseIndex:
-    """Phrases by their first word, so a message is read once, not once per phrase.
-
-    Same rule as `phrase_in` without typos: each word equal, a word of five letters or
-    more also as the start of a longer one ("тормоз" finds "тормозят").
-    """
-
-    def __init__(self, phrases: Iterable[str]) -> None:
-        self._by_first: dict[str, list[tuple[str, ...]]] = {}
-        for phrase in phrases:
-            words = _phrase_tokens(phrase)
-            if words:
-                self._by_first.setdefault(words[0], []).append(words)
-
-    def _starts(self, token: str) -> Iterator[tuple[str, ...]]:
-        yield from self._by_first.get(token, ())
-        for size in range(5, len(token)):
-            yield from self._by_first.get(token[:size], ())
-
-    def found_in(self, text_tokens: Sequence[str]) -> bool:
-        for start, token in enumerate(text_tokens):
-            for words in self._starts(token):
-                window = text_tokens[start : start + len(words)]
-                if len(window) == len(words) and all(
-                    _token_matches(w, t, prefix=True, fuzzy=False)
-                    for w, t in zip(words[1:], window[1:], strict=True)
-                ):
-                    return True
-        return False
-
-    def found_in_text(self, text: str) -> bool:
-        return any(self.found_in(reading) for reading in spellings(text))
-
-
-def is_crisis(text: str, words: Iterable[str]) -> bool:
-    """Crisis words win over everything; typos are not forgiven, word roots are.
-
-    The bot keeps one `PhraseIndex` (see `bot.flows.crisis`); this is the one-off form.
-    """
-    return PhraseIndex(words).found_in_text(text)
-
-
-class KeywordIndex:
-    """FAQ keywords read once; each word a message holds is compared with them once.
-
-    Same rule as `phrase_in` with typos forgiven. The typo check (difflib) is the costly
-    part, and people write the same few hundred words: what each word matches is kept.
-    """
-
-    def __init__(self, entries: Iterable[tuple[str, Sequence[str]]]) -> None:
-        self._entries = [
-            (key, [words for words in map(_phrase_tokens, keywords) if words])
-            for key, keywords in entries
-        ]
-        self._vocabulary = frozenset(w for _, phrases in self._entries for p in phrases for w in p)
-        self._matching = lru_cache(maxsize=8192)(self._words_matching)
-
-    def _words_matching(self, token: str) -> frozenset[str]:
-        return frozenset(
-            w for w in self._vocabulary if _token_matches(w, token, prefix=True, fuzzy=True)
-        )
-
-    def best(self, text: str) -> str | None:
-        """The key whose keywords match most; None when nothing matches."""
-        matched = [self._matching(token) for token in tokens(text)]
-        best: tuple[int, str] | None = None
-        for key, phrases in self._entries:
-            score = sum(len(words) for words in phrases if _in_a_row(words, matched))
-            if score and (best is None or score > best[0]):
-                best = (score, key)
-        return best[1] if best else None
-
-
-def _in_a_row(words: Sequence[str], matched: Sequence[frozenset[str]]) -> bool:
-    """The phrase's words, each among what a token of the text matched, one after another."""
-    size = len(words)
-    return any(
-        all(w in m for w, m in zip(words, matched[start : start + size], strict=True))
-        for start in range(len(matched) - size + 1)
+def _rule(raw: Mapping[str, object], result_key: str) -> Rule:
+    classes = tuple(str(c) for c in raw["all"])  # type: ignore[attr-defined]
+    level = str(raw.get("level", "crisis"))
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}")
+    return Rule(
+        result=str(raw[result_key]),
+        all=classes,
+        near=int(raw.get("near", 0)),  # type: ignore[call-overload]
+        unless=tuple(str(c) for c in raw.get("unless", ())),  # type: ignore[attr-defined]
+        level=level,
+        weight=int(raw.get("weight", len(classes))),  # type: ignore[call-overload]
+        asking_level=str(raw.get("asking_level", "")),
+        ordered=bool(raw.get("ordered", False)),
+        alone=bool(raw.get("alone", False)),
+        unless_next=tuple(str(c) for c in raw.get("unless_next", ())),  # type: ignore[attr-defined]
     )
 
 
-def best_match(text: str, entries: Iterable[tuple[str, Sequence[str]]]) -> str | None:
-    """The key whose keywords match most (typos forgiven); None when nothing matches.
+@dataclass(frozen=True)
+class Reading:
+    """What a message says, as far as the bot needs to know."""
 
-    The bot keeps one `KeywordIndex` (see `Services.faq`); this is the one-off form.
-    """
-    return KeywordIndex(entries).best(text)
+    crisis: tuple[str, ...] = ()  # categories to answer with the numbers, most urgent first
+    doubt: tuple[str, ...] = ()  # crisis-looking words in a probably everyday sense
+    topic_only: bool = False  # every crisis match names a topic ("насилие"), none a person
+    asks: bool = False  # the message asks something (a question word, a service, an intent)
+    intents: tuple[str, ...] = ()  # FAQ intents to answer, in the order written
+    choices: tuple[str, ...] = ()  # two or three intents read equally well: ask back
+    home: bool = False  # about the family at home (0800 11 977 as well)
+    child: bool = False  # a child is involved (116 111 comes before the centre)
+
+    @property
+    def is_crisis(self) -> bool:
+        return bool(self.crisis)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    result: str
+    level: str
+    weight: int
+    places: frozenset[int]
+    asking_level: str
+    alone: bool = False
+
+
+class Understanding:
+    """The word classes and rules, read once per process; `read(text)` per message."""
+
+    MAX_WORDS = 1000  # more than a Telegram message (4096 characters) holds
+
+    def __init__(
+        self,
+        classes: WordClasses,
+        crisis_rules: Sequence[Rule],
+        intent_rules: Sequence[Rule],
+        beats: Mapping[str, Sequence[str]],
+    ) -> None:
+        self.classes = classes
+        self.crisis_rules = tuple(crisis_rules)
+        self.intent_rules = tuple(intent_rules)
+        self.beats = {k: frozenset(v) for k, v in beats.items()}
+        self.intents = frozenset(r.result for r in self.intent_rules)
+        # Rules by their first class: a message only asks the rules whose first class it holds.
+        self._crisis_by_class = _by_first_class(self.crisis_rules)
+        self._intents_by_class = _by_first_class(self.intent_rules)
+        known = {n for names in classes.exact.values() for n in names}
+        known |= {n for names in classes.prefix.values() for n in names}
+        known |= {n for names in classes.suffix.values() for n in names}
+        for rule in (*self.crisis_rules, *self.intent_rules):
+            missing = [c for c in (*rule.all, *rule.unless, *rule.unless_next) if c not in known]
+            if missing:
+                raise ValueError(f"rule for {rule.result}: unknown classes {missing}")
+            if rule.result not in CATEGORIES and rule in self.crisis_rules:
+                raise ValueError(f"unknown crisis category {rule.result!r}")
+        self._read_short = lru_cache(maxsize=4096)(self._read)
+
+    @classmethod
+    def from_directory(cls, directory: Path = UNDERSTANDING_DIR) -> Understanding:
+        classes_raw = tomllib.loads((directory / "classes.toml").read_text(encoding="utf-8"))
+        rules_raw = tomllib.loads((directory / "rules.toml").read_text(encoding="utf-8"))
+        languages = rules_raw.get("languages", {}).get("lemmatise", ["bg", "en"])
+        return cls(
+            WordClasses.from_mapping(classes_raw, languages),
+            [_rule(r, "category") for r in rules_raw.get("crisis", [])],
+            [_rule(r, "intent") for r in rules_raw.get("intent", [])],
+            rules_raw.get("beats", {}),
+        )
+
+    def classes_in(self, text: str) -> list[frozenset[str]]:
+        return [self.classes.classes_of(w) for w in words(text)[: self.MAX_WORDS]]
+
+    def read(self, text: str) -> Reading:
+        """Crisis categories, FAQ intents and whether the message asks something."""
+        if len(text) <= 64:  # short texts come back again and again
+            return self._read_short(text)
+        return self._read(text)
+
+    def _read(self, text: str) -> Reading:
+        found = self.classes_in(text)
+        positions: dict[str, list[int]] = {}
+        for i, names in enumerate(found):
+            for name in names:
+                positions.setdefault(name, []).append(i)
+        present = positions.keys()
+        intent_rules = _candidates(self._intents_by_class, positions)
+        intent_hits = self._hits(intent_rules, found, positions)
+        intents, choices = self._choose(intent_hits)
+        crisis_rules = _candidates(self._crisis_by_class, positions)
+        crisis_hits = self._hits(crisis_rules, found, positions, first_only=True)
+        asking = bool(intents or choices)
+        strong: list[_Hit] = []
+        doubtful: list[_Hit] = []
+        for hit in crisis_hits:
+            level = hit.asking_level if asking and hit.asking_level else hit.level
+            (doubtful if level == "doubt" else strong).append(hit)
+        crisis = tuple(c for c in CATEGORIES if any(h.result == c for h in strong))
+        doubt = tuple(
+            c for c in CATEGORIES if c not in crisis and any(h.result == c for h in doubtful)
+        )
+        return Reading(
+            crisis=crisis,
+            doubt=() if crisis else doubt,
+            topic_only=bool(strong) and all(h.level == "topic" for h in strong),
+            asks=asking or "ask" in present,
+            intents=intents,
+            choices=choices,
+            home="home" in present,
+            child=bool(present & {"child", "him_her"}) or "missing" in crisis,
+        )
+
+    @staticmethod
+    def _hits(
+        rules: Sequence[Rule],
+        found: Sequence[frozenset[str]],
+        positions: Mapping[str, list[int]],
+        *,
+        first_only: bool = False,
+    ) -> list[_Hit]:
+        """Every rule that holds; `first_only`: one per result and level is enough."""
+        hits = []
+        done: set[tuple[str, str, str]] = set()
+        for rule in rules:
+            if first_only and (rule.result, rule.level, rule.asking_level) in done:
+                continue
+            if any(c not in positions for c in rule.all):
+                continue
+            places = rule.match(found, positions)
+            if places is not None:
+                hit = _Hit(
+                    rule.result,
+                    rule.level,
+                    rule.weight,
+                    frozenset(places),
+                    rule.asking_level,
+                    rule.alone,
+                )
+                hits.append(hit)
+                done.add((rule.result, rule.level, rule.asking_level))
+        return hits
+
+    def _choose(self, hits: Sequence[_Hit]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The intents to answer, in the order written; or two or three to ask back about."""
+        if any(not h.alone for h in hits):
+            hits = [h for h in hits if not h.alone]
+        else:
+            found = tuple(dict.fromkeys(h.result for h in hits))
+            return (found, ()) if len(found) == 1 else ((), found[:3])
+        best: dict[str, tuple[float, frozenset[int]]] = {}
+        for hit in hits:
+            score, places = best.get(hit.result, (0.0, frozenset()))
+            if hit.weight > score:
+                best[hit.result] = (hit.weight + (0.1 if score else 0.0), hit.places | places)
+            else:
+                best[hit.result] = (score + 0.1, places | hit.places)
+        for winner, losers in self.beats.items():
+            if winner in best:
+                for loser in losers:
+                    if loser in best and best[loser][0] <= best[winner][0] + 1:
+                        best.pop(loser)
+        kept: dict[str, tuple[float, frozenset[int]]] = {}
+        tied: set[str] = set()
+        for key, (score, places) in sorted(best.items(), key=lambda kv: -kv[1][0]):
+            rival = next((k for k, (_, p) in kept.items() if p & places), None)
+            if rival is None:
+                kept[key] = (score, places)
+            elif abs(kept[rival][0] - score) < 0.05:
+                tied |= {rival, key}
+        strongest = max((score for k, (score, _) in kept.items() if k not in tied), default=0)
+        if tied and max(best[k][0] for k in tied) >= strongest:
+            ordered = sorted(tied, key=lambda k: -best[k][0])
+            return (), tuple(ordered[:3])
+        kept = {k: v for k, v in kept.items() if k not in tied}
+        intents = sorted(kept, key=lambda k: min(kept[k][1]))
+        return tuple(intents), ()
+
+
+def _by_first_class(rules: Sequence[Rule]) -> dict[str, list[tuple[int, Rule]]]:
+    index: dict[str, list[tuple[int, Rule]]] = {}
+    for number, rule in enumerate(rules):
+        index.setdefault(rule.all[0], []).append((number, rule))
+    return index
+
+
+def _candidates(
+    index: Mapping[str, list[tuple[int, Rule]]], positions: Mapping[str, list[int]]
+) -> list[Rule]:
+    """The rules whose first class the message holds, in the order they are written."""
+    found = [entry for name in positions for entry in index.get(name, ())]
+    found.sort(key=lambda entry: entry[0])
+    return [rule for _, rule in found]
+
+
+@cache
+def understanding() -> Understanding:
+    """The bot's word classes and rules (read once per process)."""
+    return Understanding.from_directory()
+
+
+def read(text: str) -> Reading:
+    """Shorthand for `understanding().read(text)`."""
+    return understanding().read(text)
+
+
+def is_crisis(text: str) -> bool:
+    """True when the message calls for the crisis answer."""
+    return read(text).is_crisis
+
+
+def crisis_category(text: str) -> str | None:
+    """The most urgent crisis category of the message, or None."""
+    found = read(text).crisis
+    return found[0] if found else None
+
+
+def intents_of(text: str) -> tuple[str, ...]:
+    """The FAQ intents the message asks about (empty when none, or when it is a tie)."""
+    return read(text).intents
+
+
+def all_words(texts: Iterable[str]) -> set[str]:
+    """Distinct words of many texts (the bench warms the per-word cache with them)."""
+    return {w for t in texts for w in words(t)}

@@ -88,6 +88,10 @@ class BookingRules(SQLModel, table=True):
     places_per_slot: int = 1
     min_lead_minutes: int = 120
     horizon_days: int = 21
+    # False while the hours are the bot's assumption (seeded defaults); set once staff set
+    # the hours (`admin.hours.set_hours`, `confirm_hours`). Until then the bot books against
+    # them but never states them as the centre's hours.
+    hours_set: bool = False
 
 
 class ClosedDay(SQLModel, table=True):

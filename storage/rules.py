@@ -29,6 +29,8 @@ class OpeningRules:
     places_per_slot: int = 1
     min_lead_minutes: int = 120
     horizon_days: int = 21
+    # Whether staff set these hours; until then they are an assumption, never told as fact.
+    hours_set: bool = False
 
     @cached_property
     def week(self) -> tuple[tuple[int, tuple[tuple[time, time], ...]], ...]:
@@ -122,7 +124,15 @@ def read_rules(session: Session) -> OpeningRules:
         places_per_slot=rules.places_per_slot,
         min_lead_minutes=rules.min_lead_minutes,
         horizon_days=rules.horizon_days,
+        hours_set=rules.hours_set,
     )
+
+
+def mark_hours_set(session: Session) -> None:
+    """Record that staff set the opening hours: from now on the bot tells them as fact."""
+    rules = session.get(BookingRules, 1) or BookingRules(id=1)
+    rules.hours_set = True
+    session.add(rules)
 
 
 def closed_days(

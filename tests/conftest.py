@@ -96,10 +96,19 @@ def fake_api() -> FakeBotAPI:
 
 @pytest.fixture
 async def app(settings: Settings, services: Services, fake_api: FakeBotAPI) -> AsyncIterator[Any]:
-    """The real Application, initialised, over the fake Bot API (job queue not started)."""
+    """The real Application, started as in production, over the fake Bot API.
+
+    Started: its JobQueue runs (conversation timeouts are scheduled) and tasks made with
+    `create_task` are awaited when it stops. Our own periodic jobs are added by `post_init`,
+    which only `run_polling`/`run_webhook` call, so none runs here.
+    """
     application = build_application(settings, request=fake_api, services=services)
     async with application:
-        yield application
+        await application.start()
+        try:
+            yield application
+        finally:
+            await application.stop()
 
 
 @pytest.fixture

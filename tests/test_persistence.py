@@ -37,6 +37,7 @@ async def test_restart_continues_the_booking(tmp_path: Path) -> None:
     services = Services.from_settings(settings)
     first = build_application(settings, request=FakeBotAPI(), services=services)
     async with first:
+        await first.start()  # as in production: the JobQueue keeps the booking's timeout
         chat = Chat(first, first.bot.request, user_id=1001)  # type: ignore[arg-type]
         await chat.send("📅 Запазете час")
         await chat.tap("book:topic:consulting")
@@ -45,6 +46,7 @@ async def test_restart_continues_the_booking(tmp_path: Path) -> None:
         await chat.press("10:00")
         await chat.tap("book:consent:yes")
         assert "Как да се обръщаме към Вас" in chat.last_text()
+        await first.stop()
     services.db.dispose()  # the process stops here
 
     stored = state.load_all(Database(settings.database_url), kind="user")
@@ -54,13 +56,15 @@ async def test_restart_continues_the_booking(tmp_path: Path) -> None:
     fake = FakeBotAPI()
     second = build_application(settings, request=fake, services=services)
     async with second:
+        await second.start()
         chat = Chat(second, fake, user_id=1001)
         await chat.send("Мария")
         assert "телефон" in chat.reply_texts()
         await chat.send("0888 123 456")
         assert "Въпрос за детската градина" in chat.last_text()
         await chat.tap("book:confirm")
-        assert "Часът Ви е запазен" in chat.reply_texts()
+        assert "Заявката Ви е изпратена" in chat.reply_texts()
+        await second.stop()
     with services.db.session() as session:
         assert len(session.exec(select(Appointment)).all()) == 1
     services.db.dispose()
@@ -93,6 +97,7 @@ async def test_write_through_keeps_the_newest_value_of_every_row(db: Database) -
     await persistence.update_user_data(8, {"step": 5})
     await asyncio.gather(first, persistence.write_through())
     assert state.load_all(db, kind="user") == {"7": {"step": 1}, "8": {"step": 5}}
+    await persistence.flush()  # closes PostgreSQL's asyncio connection
 
 
 async def test_a_failed_write_is_tried_again_with_the_next(

@@ -27,9 +27,9 @@ def _status(status: str) -> str:
         return _("посетен")
     if status == AppointmentStatus.no_show:
         return _("пропуснат")
-    if status == AppointmentStatus.declined:
+    if status in (AppointmentStatus.declined, AppointmentStatus.cancelled_by_staff):
         return _("❌ отказан от центъра")
-    return _("❌ отказан")
+    return _("❌ отменен")
 
 
 async def my_data(update: Update, context: BotContext) -> None:
@@ -75,7 +75,7 @@ async def my_data(update: Update, context: BotContext) -> None:
 async def ask_forget(update: Update, context: BotContext) -> None:
     """Ask to confirm the erasure, saying what it does."""
     text = _(
-        "Да изтрием ли името, телефона и съгласието Ви? Предстоящите Ви часове ще бъдат отказани."
+        "Да изтрием ли името, телефона и съгласието Ви? Предстоящите Ви часове ще бъдат отменени."
     )
     rows = [
         [(_("🗑 Да, изтрийте"), "data:forget:yes")],
@@ -103,7 +103,7 @@ async def do_forget(update: Update, context: BotContext) -> None:
     text = _("Готово. Изтрихме името, телефона и съгласието Ви.")
     if cancelled:
         text += " " + ngettext(
-            "Отказахме {n} предстоящ час.", "Отказахме {n} предстоящи часа.", len(cancelled)
+            "Отменихме {n} предстоящ час.", "Отменихме {n} предстоящи часа.", len(cancelled)
         ).format(n=len(cancelled))
     await show(update, text)
     await context.bot.send_message(

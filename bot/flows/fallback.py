@@ -12,49 +12,92 @@ import logging
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from bot.answers import faq_answer, not_understood_text, opening_hours
+from bot.answers import (
+    INTENTS,
+    Answer,
+    Facts,
+    choice_buttons,
+    choices_text,
+    compose,
+    faq_answer,
+    not_understood_text,
+    numbers_line,
+    told_hours,
+)
 from bot.context import BotContext
-from bot.i18n import N_, _
+from bot.services import Services
 from bot.ui import (
     PRIVATE_MESSAGE,
+    answer_query,
     inline,
     main_menu,
     menu_button,
     require_message,
     stale_button,
 )
+from storage.rules import load_rules
+from storage.slots import bookable_days, free_slots_between
 
 log = logging.getLogger(__name__)
 
-MAX_READ = 1000  # a 4096-character message is read only this far for the FAQ
-
-# An FAQ answer may carry one action button that leads on from it.
-_ACTIONS: dict[str, tuple[str, str]] = {
-    "referral": (N_("📄 Направление от ДСП"), "ref:start"),
-    "booking": (N_("📅 Запазете час"), "book:start"),
-    "who": (N_("👥 С кого работим"), "info:groups:1"),
-}
+NEXT_FREE = 3  # "кога мога да дойда": this many free times
 
 
-def _markup(key: str) -> InlineKeyboardMarkup | ReplyKeyboardMarkup:
-    action = _ACTIONS.get(key)
-    if action is None:
+def _markup(answer: Answer) -> InlineKeyboardMarkup | ReplyKeyboardMarkup:
+    if not answer.buttons:
         return main_menu()
-    return inline([[(_(action[0]), action[1])], [menu_button()]])
+    return inline([[b] for b in answer.buttons] + [[menu_button()]])
+
+
+def facts_for(services: Services, keys: tuple[str, ...]) -> Facts:
+    """Read only what the answers need: the hours staff set, the next free times."""
+    hours = told_hours(services.db) if {"hours", "address", "phone"} & set(keys) else None
+    if "when" not in keys:
+        return Facts(hours=hours)
+    tz, now = services.settings.tz, services.now()
+    with services.db.read() as session:
+        rules = load_rules(session)
+        first, last = bookable_days(rules, tz, now)
+        days = free_slots_between(session, tz, now, first, last, rules=rules)
+    starts = [slot.start for day in sorted(days) for slot in days[day]][:NEXT_FREE]
+    return Facts(hours=hours, free=starts, tz=tz, now=now)
+
+
+def answer_for(services: Services, text: str) -> Answer:
+    """What the bot says to free text outside a conversation (no crisis in it)."""
+    reading = services.understanding.read(text)
+    if reading.choices:
+        answer = Answer(choices_text(), choice_buttons(reading.choices))
+    elif reading.intents:
+        answer = compose(services.content, reading.intents, facts_for(services, reading.intents))
+    else:
+        return Answer(not_understood_text(services.content, doubt=bool(reading.doubt)))
+    if reading.doubt:  # a crisis-looking word, most likely in its everyday sense
+        return Answer(answer.text + "\n\n" + numbers_line(services.content), answer.buttons)
+    return answer
 
 
 async def free_text(update: Update, context: BotContext) -> None:
-    """Answer a known question from the FAQ, else say so kindly and show the menu."""
+    """Answer what was asked (one answer per question), ask back on a tie, else say so."""
     services = context.services
     message = require_message(update)
-    text = message.text or ""
-    key = services.faq.best(text[:MAX_READ])
-    log.info("free text on update %s: faq=%s", update.update_id, key or "-")
-    if key is None:
-        await message.reply_text(not_understood_text(services.content), reply_markup=main_menu())
+    answer = answer_for(services, message.text or "")
+    log.info("free text on update %s: %d button(s)", update.update_id, len(answer.buttons))
+    await message.reply_text(answer.text, reply_markup=_markup(answer))
+
+
+async def chosen(update: Update, context: BotContext) -> None:
+    """The parent picked what was meant from the bot's question: answer it."""
+    query = update.callback_query
+    assert query is not None and context.match is not None
+    key = context.match.group(1)
+    if key not in INTENTS:
+        await stale_button(update, context)
         return
-    hours = opening_hours(services.db) if key in ("hours", "contacts") else None
-    await message.reply_text(faq_answer(key, services.content, hours), reply_markup=_markup(key))
+    await answer_query(query)
+    services = context.services
+    answer = faq_answer(key, services.content, facts_for(services, (key,)))
+    await require_message(update).reply_text(answer.text, reply_markup=_markup(answer))
 
 
 async def other_message(update: Update, context: BotContext) -> None:
@@ -79,5 +122,6 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         MessageHandler(PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, free_text),
         MessageHandler(PRIVATE_MESSAGE & ~filters.StatusUpdate.ALL, other_message),
         MessageHandler(filters.UpdateType.EDITED | filters.UpdateType.CHANNEL_POSTS, silence),
+        CallbackQueryHandler(chosen, pattern=r"^faq:(\w{1,20})$"),
         CallbackQueryHandler(stale),
     ]

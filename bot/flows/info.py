@@ -16,7 +16,7 @@ from collections.abc import Callable
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler
 
-from bot.answers import contacts_text, opening_hours
+from bot.answers import contacts_text, told_hours
 from bot.centre import Content
 from bot.context import BotContext
 from bot.i18n import _, format_day_long
@@ -87,12 +87,17 @@ def groups_rows(content: Content, page: int) -> Rows:
 
 
 def team_text(content: Content) -> str:
+    """The seeds' two lists, labelled: the positions foreseen, and who works there now."""
     team = content.team
-    lines = [_(team.summary)] + [f"• {_(role)}" for role in team.roles]
-    text = "\n".join(lines)
+    lines = [
+        _(team.summary),
+        "",
+        _("Длъжности, които правилата на центъра предвиждат:"),
+        *(f"• {_(role)}" for role in team.roles),
+    ]
     if team.staff:
-        text += "\n\n" + _(team.staff)
-    return text
+        lines += ["", _("Кой работи в центъра сега:"), _(team.staff)]
+    return "\n".join(lines)
 
 
 def conditions_text(content: Content) -> str:
@@ -139,16 +144,22 @@ def group_rows(content: Content, key: str) -> Rows:
 
 
 def service_text(content: Content, key: str) -> str | None:
+    """Title, what it is and who it is for; only what the content file says."""
     service = content.service(key)
     if service is None:
         return None
-    return "\n\n".join(
-        [
-            _(service.title),
-            _(service.definition),
-            _("За кого: {who}").format(who=_(service.who_for)),
-        ]
-    )
+    parts = [_(service.title)]
+    if service.definition:
+        parts.append(_(service.definition))
+    else:
+        parts.append(
+            _("Повече за тази услуга ще Ви каже специалист на {phone}.").format(
+                phone=content.contacts.main_phone.display
+            )
+        )
+    if service.who_for:
+        parts.append(_("За кого: {who}").format(who=_(service.who_for)))
+    return "\n\n".join(parts)
 
 
 def service_rows(content: Content, key: str) -> Rows:
@@ -242,9 +253,9 @@ async def service(update: Update, context: BotContext) -> None:
 
 
 async def contacts(update: Update, context: BotContext) -> None:
-    """Show address, phones, e-mail and working hours."""
+    """Show address, phones, e-mail and the working hours once staff set them."""
     services = context.services
-    text = contacts_text(services.content, opening_hours(services.db))
+    text = contacts_text(services.content, told_hours(services.db))
     await show(update, text, inline(contacts_rows(services.content)))
 
 

@@ -15,11 +15,11 @@ async def start(update: Update, context: BotContext) -> None:
     """Greet the parent once and show the main menu."""
     centre = context.services.content.centre
     text = _(
-        "Здравейте! Това е ботът на {centre}.\n"
+        "Здравейте! Това е ботът на {centre} ({short}).\n"
         "Тук можете да научите какво предлагаме, да запазите час за консултация "
         "и да разберете как се получава направление.\n\n"
         "Пазим само данните, за които Ви помолим. Повече: /privacy"
-    ).format(centre=_(centre.short_name))
+    ).format(centre=_(centre.name), short=_(centre.short_name))
     await require_message(update).reply_text(text, reply_markup=main_menu())
 
 
@@ -37,7 +37,7 @@ async def help_command(update: Update, context: BotContext) -> None:
     text = _(
         "С какво мога да помогна:\n"
         "• информация за центъра и услугите;\n"
-        "• запазване, преместване и отказ на час;\n"
+        "• запазване, преместване и отмяна на час;\n"
         "• как се получава направление от Дирекция „Социално подпомагане“ (ДСП);\n"
         "• спешни телефони.\n\n"
         "Команди: /menu — меню, /privacy — лични данни, /mydata — какво пазим за Вас, "

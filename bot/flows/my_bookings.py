@@ -29,8 +29,9 @@ from bot.flows.common import (
     topic_title,
     user_id,
 )
-from bot.i18n import _, format_when
-from bot.ui import inline, menu_button, menu_filter, show
+from bot.flows.menu import nothing_to_cancel
+from bot.i18n import _, format_when, format_when_at
+from bot.ui import inline, main_menu, menu_button, menu_filter, require_message, show
 from storage import booking
 from storage.errors import (
     InvalidTransition,
@@ -53,8 +54,13 @@ def _short(context: BotContext, start: datetime) -> str:
     return start.astimezone(context.services.settings.tz).strftime("%d.%m")
 
 
+MOVING_KEY = "moving"  # user_data: the appointment a parent is moving (for /cancel)
+
+
 async def show_list(update: Update, context: BotContext, *, prefix: str = "") -> None:
     """List the future appointments with a cancel and a move button for each."""
+    if context.user_data is not None:
+        context.user_data.pop(MOVING_KEY, None)  # back at the list: no move in progress
     services = context.services
     found = booking.future_for_parent(
         services.db, telegram_user_id=user_id(update), now=services.now()
@@ -73,7 +79,7 @@ async def show_list(update: Update, context: BotContext, *, prefix: str = "") ->
             rows.append(
                 [
                     (_("🔁 Преместете {date}").format(date=short), f"my:move:{a.id}"),
-                    (_("✖️ Откажете {date}").format(date=short), f"my:cancel:{a.id}"),
+                    (_("✖️ Отменете {date}").format(date=short), f"my:cancel:{a.id}"),
                 ]
             )
         text = "\n".join(lines)
@@ -130,9 +136,13 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
     appointment = await _own(update, context)
     if appointment is None:
         return
-    text = _("Да откажем ли часа {when}?").format(when=_when(context, appointment.start))
+    text = _("Да отменим ли часа {when}?").format(
+        when=format_when_at(
+            appointment.start, context.services.settings.tz, context.services.now()
+        )
+    )
     rows: Rows = [
-        [(_("✖️ Да, откажете"), f"my:cancelok:{appointment.id}")],
+        [(_("✖️ Да, отменете"), f"my:cancelok:{appointment.id}")],
         [(_("⬅️ Назад"), "my:list")],
     ]
     await show(update, text, inline(rows))
@@ -156,7 +166,7 @@ async def do_cancel(update: Update, context: BotContext) -> None:
     except (InvalidTransition, NotAllowed, NotFound):
         await show_list(update, context, prefix=_("Този час вече не е активен.") + "\n\n")
         return
-    prefix = _("Часът {when} е отказан. Благодарим Ви, че ни уведомихте.").format(
+    prefix = _("Часът {when} е отменен. Благодарим Ви, че ни уведомихте.").format(
         when=_when(context, appointment.start)
     )
     await show_list(update, context, prefix=prefix + "\n\n")
@@ -183,7 +193,20 @@ async def ask_day(update: Update, context: BotContext) -> None:
     else:
         text = _("Сега: {when} Изберете нов ден:").format(when=_when(context, appointment.start))
     rows.append([(_("⬅️ Назад"), "my:list")])
+    if context.user_data is not None:
+        context.user_data[MOVING_KEY] = appointment.id
     await show(update, text, inline(rows))
+
+
+async def cancel_move(update: Update, context: BotContext) -> None:
+    """/cancel while choosing a new time: the move is dropped, the appointment stays."""
+    moving = context.user_data.pop(MOVING_KEY, None) if context.user_data else None
+    if moving is None:
+        await nothing_to_cancel(update, context)
+        return
+    await require_message(update).reply_text(
+        _("Добре, часът остава непроменен."), reply_markup=main_menu()
+    )
 
 
 async def ask_time(update: Update, context: BotContext) -> None:
@@ -254,7 +277,7 @@ async def do_move(update: Update, context: BotContext) -> None:
         return
     prefix = _("Часът Ви е преместен: {when}").format(when=_when(context, moved.start))
     if moved.status == AppointmentStatus.pending:
-        prefix += " " + _("Центърът ще го потвърди.")
+        prefix += " " + _("Центърът ще потвърди новия час.")
     await show_list(update, context, prefix=prefix + "\n\n")
 
 
@@ -263,6 +286,8 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         MessageHandler(private & menu_filter("my"), my_bookings),
         CommandHandler("mybookings", my_bookings, filters=private),
+        # Before the menu's /cancel ("nothing to stop"): a move in progress is something.
+        CommandHandler("cancel", cancel_move, filters=private),
         CallbackQueryHandler(my_bookings, pattern=r"^my:list$"),
         CallbackQueryHandler(ask_cancel, pattern=r"^my:cancel:\d+$"),
         CallbackQueryHandler(do_cancel, pattern=r"^my:cancelok:\d+$"),

@@ -23,7 +23,7 @@ from admin.reminders import (
     reply_coming,
 )
 from bot.context import BotContext
-from bot.i18n import _, format_when
+from bot.i18n import _, format_when_at
 from bot.ui import inline, menu_button, show, stale_button
 from storage.errors import NotAllowed, NotFound
 
@@ -56,7 +56,7 @@ async def _stale(update: Update) -> None:
 
 
 async def answer(update: Update, context: BotContext) -> None:
-    """Handle Ще дойда / Не мога да дойда / Да, откажете / Назад on a reminder."""
+    """Handle Ще дойда / Не мога да дойда / Да, отменете / Назад on a reminder."""
     parsed = _parse(update)
     if parsed is None:
         await stale_button(update, context)
@@ -76,18 +76,18 @@ async def answer(update: Update, context: BotContext) -> None:
             )
             await show(
                 update,
-                _("Благодарим Ви! Очакваме Ви {when}").format(when=format_when(start, tz, now)),
+                _("Благодарим Ви! Очакваме Ви {when}").format(when=format_when_at(start, tz, now)),
             )
         elif action == "no":
             start = check_can_cancel(
                 services.db, appointment_id=appointment_id, telegram_user_id=user_id, now=now
             )
-            text = _("Часът Ви е {when}\nДа го откажем ли?").format(
-                when=format_when(start, tz, now)
+            text = _("Часът Ви е {when}\nДа го отменим ли?").format(
+                when=format_when_at(start, tz, now)
             )
             buttons = [
                 [
-                    (_("Да, откажете часа"), f"rem:nocf:{appointment_id}"),
+                    (_("Да, отменете часа"), f"rem:nocf:{appointment_id}"),
                     (_("Назад"), f"rem:back:{appointment_id}"),
                 ]
             ]
@@ -110,7 +110,7 @@ async def answer(update: Update, context: BotContext) -> None:
             await show(
                 update,
                 _(
-                    "Часът Ви е отказан. Благодарим Ви, че ни уведомихте.\n"
+                    "Часът Ви е отменен. Благодарим Ви, че ни уведомихте.\n"
                     "Ако желаете, можете да запазите друг час."
                 ),
                 inline(_book_again()),

@@ -55,7 +55,7 @@ async def test_close_a_day_and_notify_parents(
     assert get_appointment(services.db, untouched).status == "pending"
     for parent in (PARENT_ID, OTHER_PARENT_ID):
         told = fake_api.sent("sendMessage", chat_id=parent)[-1]
-        assert "центърът отмени часа Ви" in told.text and "Екипът е на обучение" in told.text
+        assert "центърът отказа часа Ви" in told.text and "Екипът е на обучение" in told.text
         assert told.buttons() == [("📅 Изберете друг час", "book:start")]
     assert "Отменени часове: 2" in admin_chat.last_text()
 

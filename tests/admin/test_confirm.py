@@ -294,7 +294,7 @@ async def test_parent_texts_name_the_time_plainly(
     await staff_chat.tap(f"st:ok:{proposed}")
     await staff_chat.tap(f"st:cx:{proposed}")
     await staff_chat.tap(staff_chat.callback_data("st:r:c:")[0])
-    assert "центърът отмени часа Ви: сряда, 25 ноември" in parent_chat.last_text()
+    assert "центърът отказа часа Ви: сряда, 25 ноември" in parent_chat.last_text()
     for call in parent_chat.visible():
         assert "ч.." not in call.text and " в утре" not in call.text, call.text
 
@@ -318,3 +318,17 @@ async def test_parent_cancel_during_a_proposal_is_the_parents(
     await staff_chat.tap(f"st:ok:{appointment_id}")
     answer = callback_answers(fake_api)[-1]
     assert "Вече е отменен от родителя" in answer and "Петър" not in answer
+
+
+async def test_a_typed_reason_in_the_staff_group_gets_the_numbers_and_is_kept(
+    services: Services, staff_chat: Chat, parent_chat: Chat, app: Any
+) -> None:
+    """The crisis answer is never skipped, not for staff typing a reason in the group."""
+    appointment_id = await _booked(services, app)
+    await staff_chat.tap(f"st:no:{appointment_id}")
+    await staff_chat.tap(f"st:r:d:{appointment_id}:x")
+    await staff_chat.send("Бащата бие детето — насочваме към ДСП")
+    assert "116 111" in staff_chat.reply_texts()
+    assert "Родителят е уведомен" in staff_chat.last_text()
+    row = get_appointment(services.db, appointment_id)
+    assert row.status == "declined" and "ДСП" in (row.decline_reason or "")

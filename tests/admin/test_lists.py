@@ -49,7 +49,7 @@ async def test_today_grouped_in_time_order_with_marks(
     lines = [line for line in text.splitlines() if line[:1] in "⏳✅❌" and line[2:3].isdigit()]
     assert lines == [
         "⏳ 09:00 Иван Колев · Консултация за родители",
-        "❌ 11:00 Иван Колев · Информация за права и помощи",
+        "❌ 11:00 Иван Колев · Информация за социални права",
         "✅ 15:30 Мария Петрова · Консултация за родители",
     ]
     assert staff_chat.callback_data("st:open:") == [
@@ -122,7 +122,7 @@ async def test_cancel_a_confirmed_one(
     await staff_chat.tap(f"st:r:c:{ids['today_late']}:1")
     row = get_appointment(services.db, ids["today_late"])
     assert row.status == "cancelled_by_staff" and row.cancel_reason == "Специалистът отсъства"
-    assert "центърът отмени часа Ви" in parent_chat.last_text()
+    assert "центърът отказа часа Ви" in parent_chat.last_text()
     assert parent_chat.callback_data() == ["book:start"]
 
 

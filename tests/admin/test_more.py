@@ -101,19 +101,20 @@ async def test_a_button_for_a_missing_appointment(
 async def test_a_reason_with_a_crisis_word_in_a_private_staff_chat(
     services: Services, app: Any, fake_api: FakeBotAPI, team: None
 ) -> None:
-    """No staff group: a typed reason or note naming violence is recorded, not a crisis."""
+    """No staff group: a typed reason or note naming violence gets the numbers and is recorded."""
     services.settings.staff_chat_id = None
     appointment_id = add_appointment(services.db, add_parent(services.db), at(24, 10))
     admin = Chat(app, fake_api, user_id=ADMIN_ID)
     await admin.tap(f"st:note:{appointment_id}")
     await admin.send("Сигнал за насилие, говорихме с ДСП")
-    assert "Бележката е записана" in admin.reply_texts() and "112" not in admin.reply_texts()
+    assert "Бележката е записана" in admin.reply_texts() and "112" in admin.reply_texts()
     assert get_appointment(services.db, appointment_id).staff_note == (
         "Сигнал за насилие, говорихме с ДСП"
     )
     await admin.tap(f"st:no:{appointment_id}")
     await admin.tap(f"st:r:d:{appointment_id}:x")
     await admin.send("Насочваме Ви към ДСП заради тормоз в училище")
+    assert "116 111" in admin.reply_texts()  # the crisis answer is never skipped, not for staff
     row = get_appointment(services.db, appointment_id)
     assert row.status == "declined" and "тормоз" in (row.decline_reason or "")
     # Outside the typing step the same words still get the crisis numbers at once.

@@ -99,7 +99,7 @@ def test_book_confirm_remind_cancel(
     choose_slot(parent)
     give_details(parent)
     parent.tap("book:confirm")
-    parent.wait("запазен")
+    parent.wait("Заявката Ви е изпратена")
 
     # The staff card arrives in the staff group; an admin confirms it there.
     card = staff.wait(button("st:ok:"))
@@ -154,7 +154,7 @@ def test_restart_mid_booking_and_retried_confirmation(
     assert summary is not None
     parent.tap("book:confirm")
     confirmation = parent.last_update_id
-    parent.wait("запазен")
+    parent.wait("Заявката Ви е изпратена")
     (booked,) = appointments(db_url)
     assert booked.status == AppointmentStatus.pending
 
@@ -184,7 +184,7 @@ def test_restart_with_reminders_due(
     choose_slot(parent)
     give_details(parent)
     parent.tap("book:confirm")
-    parent.wait("запазен")
+    parent.wait("Заявката Ви е изпратена")
     card = staff.wait(button("st:ok:"))
     (ok,) = [d for _, d in card.buttons() if d and d.startswith("st:ok:")]
     appointment_id = int(ok.rsplit(":", 1)[1])
@@ -279,7 +279,7 @@ def test_automatic_reminder_from_a_short_plan(
     parent.wait(lambda e: bool(e.text))
     give_details(parent)
     parent.tap("book:confirm")
-    parent.wait("запазен")
+    parent.wait("Заявката Ви е изпратена")
     card = staff.wait(button("st:ok:"))
     (ok,) = [d for _, d in card.buttons() if d and d.startswith("st:ok:")]
     staff.tap(ok, card.message_id)

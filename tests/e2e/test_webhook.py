@@ -109,6 +109,9 @@ def test_webhook_needs_a_secret(emulator: Emulator, tmp_path: object) -> None:
         args=("webhook", "--url", "https://bot.example.org/hook"),
     )
     bot.start(wait_polling=False)
-    assert bot.proc is not None
-    assert bot.proc.wait(timeout=30) == 2
-    assert "WEBHOOK_SECRET" in bot.output()
+    try:
+        assert bot.proc is not None
+        assert bot.proc.wait(timeout=30) == 2
+        assert "WEBHOOK_SECRET" in bot.output()
+    finally:
+        bot.stop()  # closes the log file the process wrote to

@@ -71,7 +71,7 @@ async def test_whole_conversation(chat: Chat, services: Services) -> None:
     assert "утре, вторник, 24 ноември, 10:00 ч." in summary.text
     assert appointments(services) == []  # nothing booked before Потвърди
     await chat.tap("book:confirm", message_id=summary.message_id)
-    assert "Часът Ви е запазен" in chat.reply_texts()
+    assert "Заявката Ви е изпратена" in chat.reply_texts()
     saved = appointments(services)
     assert len(saved) == 1 and saved[0].status == "pending"
     assert saved[0].note == "Въпрос за училището 📚"
@@ -80,7 +80,7 @@ async def test_whole_conversation(chat: Chat, services: Services) -> None:
     assert stored.consent_at == NOW
     # A double tap on Потвърди books once and says the same.
     await chat.tap("book:confirm", message_id=summary.message_id)
-    assert "Часът Ви е запазен" in chat.reply_texts()
+    assert "Заявката Ви е изпратена" in chat.reply_texts()
     assert len(appointments(services)) == 1
 
 
@@ -156,7 +156,7 @@ async def test_slot_taken_before_confirm_offers_nearest(chat: Chat, services: Se
     await chat.tap(times[0])
     assert "Моля, проверете" in chat.last_text()
     await chat.tap("book:confirm")
-    assert "Часът Ви е запазен" in chat.reply_texts()
+    assert "Заявката Ви е изпратена" in chat.reply_texts()
     assert len(appointments(services)) == 2
 
 
@@ -224,7 +224,7 @@ async def test_phone_and_name_never_logged(
     await chat.send("Радостина Петкова")
     await chat.send("0888 765 432")
     await chat.tap("book:confirm")
-    assert "Часът Ви е запазен" in chat.reply_texts()
+    assert "Заявката Ви е изпратена" in chat.reply_texts()
     logged = "\n".join(
         f"{r.getMessage()} {r.args!r} {getattr(r, 'exc_text', '')}" for r in caplog.records
     )

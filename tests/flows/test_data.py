@@ -67,7 +67,7 @@ async def test_forget_after_confirmation(chat: Chat, services: Services) -> None
     assert parents.find(services.db, chat.user_id).phone is not None  # type: ignore[union-attr]
     await chat.send("/forget")
     await chat.tap("data:forget:yes")
-    assert "Изтрихме" in chat.reply_texts() and "Отказахме 1 предстоящ час" in chat.reply_texts()
+    assert "Изтрихме" in chat.reply_texts() and "Отменихме 1 предстоящ час" in chat.reply_texts()
     stored = parents.find(services.db, chat.user_id)
     assert stored is None  # the parent row is gone: a later booking starts afresh
     with services.db.session() as session:

@@ -52,10 +52,10 @@ async def test_list_and_cancel_with_confirmation(chat: Chat, services: Services)
     assert "утре, вторник, 24 ноември, 10:00 ч." in chat.last_text()
     assert "⏳ чака потвърждение" in chat.last_text()
     await chat.tap(f"my:cancel:{appointment_id}")
-    assert "Да откажем ли" in chat.last_text()
+    assert chat.last_text() == "Да отменим ли часа утре, вторник, 24 ноември, в 10:00 ч.?"
     assert status(services, appointment_id).status == "pending"
     await chat.tap(f"my:cancelok:{appointment_id}")
-    assert "е отказан" in chat.last_text()
+    assert "е отменен" in chat.last_text()
     assert status(services, appointment_id).status == "cancelled_by_parent"
     # Pressing the old confirmation again: no second cancel, a clear answer.
     await chat.tap(f"my:cancelok:{appointment_id}")

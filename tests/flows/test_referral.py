@@ -42,7 +42,7 @@ async def test_specialised_way_in_two_pages(chat: Chat, content: Any) -> None:
     await _open(chat)
     await chat.tap("ref:special")
     first = chat.last_text()
-    assert "1. Отидете в Дирекция „Социално подпомагане“" in first
+    assert "1. Обърнете се към Дирекция „Социално подпомагане“" in first
     assert "направление" in first and "Закрила на детето" in first
     assert _data(chat) == ["ref:special:2", "ref:start", "menu:show"]
     await chat.press("Още")
@@ -101,7 +101,7 @@ async def test_guide_without_a_document_goes_to_dsp(chat: Chat) -> None:
     assert "Адрес:" not in text  # ДСП's address is not in the content file
     assert _data(chat) == ["ref:special", BOOK, "ref:q2", "menu:show"]
     await chat.press("Стъпките подробно")
-    assert "1. Отидете" in chat.last_text()
+    assert "1. Обърнете се" in chat.last_text()
 
 
 async def test_dsp_address_and_hours_shown_when_set(chat: Chat, services: Any) -> None:

@@ -42,7 +42,7 @@ async def test_coming_is_recorded_and_staff_told(
         services, appointment_id = await remind(app)
         assert chat.last_text().startswith("Напомняне: утре, вторник, 24 ноември, в 10:00 ч.")
         await chat.press("Ще дойда")
-    assert chat.last_text() == "Благодарим Ви! Очакваме Ви утре, вторник, 24 ноември, 10:00 ч."
+    assert chat.last_text() == "Благодарим Ви! Очакваме Ви утре, вторник, 24 ноември, в 10:00 ч."
     assert chat.last().method == "editMessageText" and chat.last().buttons() == []
     row = appointment(services, appointment_id)
     assert (row.parent_reply, row.parent_reply_at) == ("coming", EVENING)
@@ -64,15 +64,15 @@ async def test_cant_come_asks_then_cancels_and_offers_booking(
         services, appointment_id = await remind(app)
         await chat.press("Не мога да дойда")
         assert chat.last_text() == (
-            "Часът Ви е утре, вторник, 24 ноември, 10:00 ч.\nДа го откажем ли?"
+            "Часът Ви е утре, вторник, 24 ноември, в 10:00 ч.\nДа го отменим ли?"
         )
         assert chat.callback_data() == [f"rem:nocf:{appointment_id}", f"rem:back:{appointment_id}"]
         assert appointment(services, appointment_id).status == "confirmed"
         await chat.press("Назад")
         assert chat.last_text().startswith("Напомняне: утре")
         await chat.press("Не мога да дойда")
-        await chat.press("Да, откажете часа")
-    assert chat.last_text().startswith("Часът Ви е отказан.")
+        await chat.press("Да, отменете часа")
+    assert chat.last_text().startswith("Часът Ви е отменен.")
     assert "book:start" in chat.callback_data()
     row = appointment(services, appointment_id)
     assert (row.status, row.parent_reply) == ("cancelled_by_parent", "cant_come")
@@ -86,7 +86,7 @@ async def test_stale_buttons_are_answered_kindly(
     with time_machine.travel(EVENING, tick=False):
         _services, appointment_id = await remind(app)
         await chat.press("Не мога да дойда")
-        await chat.press("Да, откажете часа")
+        await chat.press("Да, отменете часа")
         # The old reminder's button, pressed again after the cancellation.
         await chat.tap(f"rem:yes:{appointment_id}")
     assert chat.last_text().startswith("Този час вече не е активен.")

@@ -19,6 +19,7 @@ from bot.flows.booking.state import (
     DAY,
     NOTE,
     NOTE_MAX,
+    SUMMARY,
     TIME,
     callback_arg,
     clear,
@@ -47,6 +48,7 @@ from bot.flows.booking.steps import (
     reshow,
 )
 from bot.flows.common import (
+    Rows,
     chat_id,
     free_times,
     nearest,
@@ -91,11 +93,29 @@ async def write_note(update: Update, context: BotContext) -> int:
     """Keep one line of context (shortened) and go on."""
     if not data(context).get("topic"):
         return await lost(update, context)
-    text = require_message(update).text or ""
+    message = require_message(update)
+    text = message.text or ""
     first_line = " ".join(text.strip().splitlines()[0].split()) if text.strip() else ""
-    data(context)["note"] = first_line[:NOTE_MAX] or None
+    note = short_note(first_line)
+    data(context)["note"] = note or None
     data(context)["page"] = 0
+    if note != first_line:
+        # Never cut without a word: the parent knows what the specialist will read.
+        told = _(
+            "Бележката е дълга: запазихме началото ѝ ({n} знака). Останалото ще кажете на място."
+        )
+        await message.reply_text(told.format(n=len(note)))
     return await next_step(update, context)
+
+
+def short_note(line: str) -> str:
+    """The note's first NOTE_MAX characters, cut at a word and marked with "…" when cut."""
+    if len(line) <= NOTE_MAX:
+        return line
+    cut = line[: NOTE_MAX - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:—-") + "…"
 
 
 async def skip_note(update: Update, context: BotContext) -> int:
@@ -138,8 +158,10 @@ async def choose_time(update: Update, context: BotContext) -> int:
     return await next_step(update, context)
 
 
-async def offer_nearest(update: Update, context: BotContext, wanted: datetime) -> int:
-    """Say the time was taken and offer the closest free times."""
+async def offer_nearest(
+    update: Update, context: BotContext, wanted: datetime, *, taken: bool = True
+) -> int:
+    """Say the time was taken (or can no longer be booked) and offer the closest free times."""
     data(context).pop("start", None)
     found = nearest(context, wanted)
     if not found:
@@ -150,7 +172,10 @@ async def offer_nearest(update: Update, context: BotContext, wanted: datetime) -
     rows = nearest_rows(found, context, "book:time:{}")
     rows.append([(_("📅 Друг ден"), "book:days")])
     rows.append(cancel_row(back=False))
-    text = _("Този час междувременно беше зает. Ето най-близките свободни часове:")
+    if taken:
+        text = _("Този час междувременно беше зает. Ето най-близките свободни часове:")
+    else:  # the day was closed by staff, or the time came too close: not "зает"
+        text = _("Този час вече не може да се запази. Ето най-близките свободни часове:")
     await show(update, text, inline(rows))
     return remember_step(context, TIME)
 
@@ -239,6 +264,8 @@ async def change_what(update: Update, context: BotContext) -> int:
     """Forget the chosen part and ask for it again."""
     d = data(context)
     what = callback_arg(update)
+    # What the parent had, so that "Назад" brings it back (see `back`).
+    d["changing"] = {k: d.get(k) for k in CHANGED_KEYS.get(what, ())}
     if what == "topic":
         d.pop("topic", None)
         return await ask_topic(update, context)
@@ -286,8 +313,11 @@ async def confirm(update: Update, context: BotContext) -> int:
             policy=services.reminder_policy,
             announce=notices.announcer(services),  # the staff card: a row of this commit
         )
-    except (SlotTaken, SlotUnavailable):
+    except SlotTaken:
         return await offer_nearest(update, context, datetime.fromisoformat(d["start"]))
+    except SlotUnavailable:
+        wanted = datetime.fromisoformat(d["start"])
+        return await offer_nearest(update, context, wanted, taken=False)
     except LimitReached:
         clear(context)
         await show(update, limit_text(), inline([my_bookings_row()]))
@@ -336,10 +366,23 @@ async def expect_button(update: Update, context: BotContext) -> int:
     return await reshow(update, context)
 
 
+CHANGED_KEYS = {
+    "topic": ("topic", "note"),
+    "when": ("start", "day"),
+    "name": ("name",),
+    "phone": ("phone",),
+}
+
+
 async def back(update: Update, context: BotContext) -> int:
-    """Go one step back."""
+    """Go back to where the parent came from: the change menu while changing, else a step."""
     d = data(context)
     step = d.get("step")
+    changing = d.pop("changing", None)
+    if isinstance(changing, dict) and step != CHANGE:
+        d.update({k: v for k, v in changing.items() if v is not None})
+        if complete(d):
+            return await ask_change(update, context)
     if step == NOTE:
         return await ask_topic(update, context)
     if step == DAY:
@@ -365,6 +408,19 @@ async def old_button(update: Update, context: BotContext) -> int:
     if query is not None:
         await query.answer(_("Този бутон е от предишна стъпка."))
     return await reshow(update, context)
+
+
+async def leave_summary(update: Update, context: BotContext) -> int:
+    """A main-menu button at the summary: ask before the almost finished booking is lost."""
+    rows: Rows = [
+        [(_("✅ Потвърждавам"), "book:confirm")],
+        [(_("⬅️ Назад към заявката"), "book:back")],
+        [(_("✖️ Отменям"), "book:abort")],
+    ]
+    await require_message(update).reply_text(
+        _("Заявката Ви още не е изпратена. Да я изпратим ли?"), reply_markup=inline(rows)
+    )
+    return remember_step(context, SUMMARY)
 
 
 async def hand_over(update: Update, context: BotContext) -> int:

@@ -32,6 +32,7 @@ from bot.flows.booking.callbacks import (
     consent,
     expect_button,
     hand_over,
+    leave_summary,
     old_button,
     skip_note,
     start,
@@ -124,6 +125,8 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
                 SUMMARY: [
                     cb(confirm, r"^book:confirm$"),
                     cb(change, r"^book:change$"),
+                    back_handler,  # from the question a menu button asked (back to the summary)
+                    on(private & ANY_MENU_BUTTON, leave_summary),
                     on(anything_else, expect_button),
                 ],
                 CHANGE: [

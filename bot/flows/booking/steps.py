@@ -35,7 +35,7 @@ from bot.flows.common import (
     user_id,
 )
 from bot.i18n import _, format_day_short, format_when
-from bot.ui import inline, main_menu, show
+from bot.ui import MENU_LABELS, inline, main_menu, show
 from storage import booking, parents
 
 
@@ -48,7 +48,7 @@ def no_free_places_text(context: BotContext) -> str:
 def limit_text() -> str:
     return _(
         "Вече имате {limit} запазени часа — толкова може да има един родител. "
-        "Можете да преместите или откажете някой от тях."
+        "Можете да преместите или отмените някой от тях."
     ).format(limit=booking.MAX_FUTURE_BOOKINGS)
 
 
@@ -58,7 +58,7 @@ def my_bookings_row() -> list[tuple[str, str]]:
 
 def cancel_row(back: bool = True) -> list[tuple[str, str]]:
     row = [(_("⬅️ Назад"), "book:back")] if back else []
-    row.append((_("✖️ Откажи"), "book:abort"))
+    row.append((_("✖️ Отменям"), "book:abort"))
     return row
 
 
@@ -70,7 +70,7 @@ def remember_step(context: BotContext, state: int) -> int:
 async def ask_topic(update: Update, context: BotContext) -> int:
     topics = context.services.content.booking.topics
     rows: Rows = [[(_(t.title), f"book:topic:{t.key}")] for t in topics]
-    rows.append(cancel_row(back=False))
+    rows.append(cancel_row(back=bool(data(context).get("changing"))))
     await show(update, _("За какво искате консултация? Изберете тема."), inline(rows))
     return remember_step(context, TOPIC)
 
@@ -81,7 +81,7 @@ async def ask_note(update: Update, context: BotContext) -> int:
         "⚠️ Не пишете здравословни или други лични подробности — ще ги споделите "
         "със специалиста на място."
     )
-    rows: Rows = [[(_("Пропусни"), "book:skip")], cancel_row()]
+    rows: Rows = [[(_("Пропускам"), "book:skip")], cancel_row()]
     await show(update, text, inline(rows))
     return remember_step(context, NOTE)
 
@@ -148,7 +148,10 @@ async def ask_phone(update: Update, context: BotContext, *, prefix: str = "") ->
     )
     await show(update, text, inline([cancel_row()]))
     share = ReplyKeyboardMarkup(
-        [[KeyboardButton(_("📱 Изпратете номера си"), request_contact=True)]],
+        [
+            [KeyboardButton(_("📱 Изпратете номера си"), request_contact=True)],
+            [KeyboardButton(_(MENU_LABELS["emergency"]))],  # 🆘 stays within reach
+        ],
         resize_keyboard=True,
         one_time_keyboard=True,
     )
@@ -175,9 +178,10 @@ def summary_text(context: BotContext) -> str:
 
 
 async def ask_summary(update: Update, context: BotContext) -> int:
+    data(context).pop("changing", None)  # a change in progress is done
     rows: Rows = [
-        [(_("✅ Потвърди"), "book:confirm")],
-        [(_("✏️ Промени"), "book:change"), (_("✖️ Откажи"), "book:abort")],
+        [(_("✅ Потвърждавам"), "book:confirm")],
+        [(_("✏️ Промяна"), "book:change"), (_("✖️ Отменям"), "book:abort")],
     ]
     await show(update, summary_text(context), inline(rows))
     return remember_step(context, SUMMARY)
@@ -208,7 +212,7 @@ async def next_step(update: Update, context: BotContext) -> int:
         if stored is None or stored.consent_at is None:
             return await ask_consent(update, context)
         d["consented"] = True
-        # A returning parent: offer what we already hold; "Промени" changes it.
+        # A returning parent: offer what we already hold; "Промяна" changes it.
         if not d.get("name") and stored.name and not d.get("asked_name"):
             d["name"] = stored.name
         if not d.get("phone") and stored.phone and not d.get("asked_phone"):
@@ -248,8 +252,8 @@ async def reshow(update: Update, context: BotContext) -> int:
 def booked_text(context: BotContext, start: datetime) -> str:
     services = context.services
     return _(
-        "✅ Часът Ви е запазен: {when}\n"
-        "Центърът ще го потвърди и ще Ви пишем тук. "
+        "✅ Заявката Ви е изпратена: {when}\n"
+        "Центърът ще я потвърди и ще Ви пишем тук. "
         "Часовете си виждате в „🗓 Моите часове“."
     ).format(when=format_when(start, services.settings.tz, services.now()))
 

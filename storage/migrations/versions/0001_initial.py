@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 18:06:01.635648
+Create Date: 2026-12-05 18:29:17.358798
 """
 
 from collections.abc import Sequence
@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("places_per_slot", sa.Integer(), nullable=False),
         sa.Column("min_lead_minutes", sa.Integer(), nullable=False),
         sa.Column("horizon_days", sa.Integer(), nullable=False),
+        sa.Column("hours_set", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
