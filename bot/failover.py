@@ -10,7 +10,8 @@ as usual, and `release()` at a clean stop.
 The fences, checked by every path that acts:
 - `FencedRequest`: no Bot API request starts unless the lease is valid; a getUpdates
   answer that arrives with less than `budget` left is thrown away (unconfirmed, so Telegram
-  gives those updates to the next active process).
+  gives those updates to the next active process); a batch taken is confirmed to Telegram
+  before any handler answers it (so no update is answered by two processes).
 - `FencedProcessor`: an update is handled only with `budget` left (webhook updates, and
   polled ones that waited in the queue).
 - the outbox: `services.fence` (claims check the token in their transaction; each send
@@ -24,15 +25,18 @@ late write could overwrite the new active process's.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import signal
 import sys
 import threading
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
+from telegram import Bot
 from telegram.error import NetworkError
 from telegram.ext import Application, BaseUpdateProcessor
 from telegram.request import BaseRequest, RequestData
@@ -56,12 +60,21 @@ class NotActive(NetworkError):
 
 
 class FencedRequest(BaseRequest):
-    """Any `BaseRequest`, but only while this process holds a valid lease."""
+    """Any `BaseRequest`, but only while this process holds a valid lease.
+
+    A batch of updates is also confirmed to Telegram before PTB gets it: a short
+    getUpdates with the next offset (through `bot`, set once the process is active). PTB
+    confirms a batch only with its next long poll, which may reach Telegram after a handler
+    answered; a process dying in between would leave an answered update to the next active
+    process, which would answer it again. Confirmed first, an update is handled at most once
+    across processes: one fetched and not yet answered when the process dies is lost.
+    """
 
     def __init__(self, inner: BaseRequest, lease: Lease, budget: float) -> None:
         self.inner = inner
         self.lease = lease
         self.budget = budget
+        self.bot: Bot | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -79,11 +92,33 @@ class FencedRequest(BaseRequest):
         endpoint = url.rsplit("/", 1)[-1]
         if not self.lease.valid():
             raise NotActive(f"{endpoint} not sent: not the active process")
-        result = await self.inner.do_request(url, method, request_data, **timeouts)
-        if endpoint == "getUpdates" and not self.lease.valid(self.budget):
+        code, payload = await self.inner.do_request(url, method, request_data, **timeouts)
+        if endpoint != "getUpdates" or _CONFIRMING.get():
+            return code, payload
+        if not self.lease.valid(self.budget):
             # Not confirmed: the next getUpdates (ours or the next active's) gets them again.
             raise NotActive("updates left for the next active process")
-        return result
+        last = _last_update_id(code, payload)
+        if last is not None and self.bot is not None:
+            confirming = _CONFIRMING.set(True)
+            try:  # a failure here fails the poll: PTB fetches the batch again
+                await self.bot.get_updates(offset=last + 1, timeout=0, limit=1)
+            finally:
+                _CONFIRMING.reset(confirming)
+        return code, payload
+
+
+_CONFIRMING: ContextVar[bool] = ContextVar("confirming_updates", default=False)
+
+
+def _last_update_id(code: int, payload: bytes) -> int | None:
+    if code != 200:
+        return None
+    try:
+        result = json.loads(payload).get("result")
+        return int(result[-1]["update_id"]) if result else None
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None  # PTB reports a malformed answer itself
 
 
 class FencedProcessor(BaseUpdateProcessor):
@@ -122,6 +157,7 @@ class Failover:
         self.single = single
         self._stop = threading.Event()
         self._watchdog: threading.Thread | None = None
+        self.fenced: FencedRequest | None = None
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Failover:
@@ -143,7 +179,10 @@ class Failover:
         return self.lease.timing.margin / 2 if self.lease is not None else 0.0
 
     def request(self, inner: BaseRequest) -> BaseRequest:
-        return FencedRequest(inner, self.lease, self.budget) if self.lease else inner
+        if self.lease is None:
+            return inner
+        self.fenced = FencedRequest(inner, self.lease, self.budget)
+        return self.fenced
 
     def processor(self, inner: BaseUpdateProcessor) -> BaseUpdateProcessor:
         return FencedProcessor(inner, self.lease, self.budget) if self.lease else inner
@@ -156,6 +195,8 @@ class Failover:
         services = application.bot_data[SERVICES_KEY]
         assert isinstance(services, Services)
         services.fence = lease
+        if self.fenced is not None:
+            self.fenced.bot = application.bot
 
         def hand_back() -> None:
             with services.db.session() as session:

@@ -175,7 +175,7 @@ def test_kills_mid_booking_with_a_card_and_reminders_waiting(
     wait_standby(emulator, pg_url, a2)
     emulator.fail("sendMessage", "429", chat_id=STAFF_CHAT_ID, retry_after=3)
     parent.tap("book:confirm")
-    parent.wait("запазен")
+    parent.wait("Заявката Ви е изпратена")
     emulator.wait_for(
         lambda: any(m == "sendMessage" and s == 429 for m, s, _ in emulator.errors_sent),
         10,
