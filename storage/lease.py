@@ -42,7 +42,8 @@ How (all of it is what PostgreSQL gives; no consensus protocol of our own):
 What remains (the same as with one process, and documented in docs/deploy.md): a message
 Telegram accepted just before the holder died, before its "sent" commit, goes out again
 (the outbox's at-least-once window), and an update the old holder had taken but not yet
-answered when it died is not answered (PTB confirms updates when it fetches the next batch).
+answered when it died is not answered (each batch is confirmed to Telegram before it is
+handled, `bot.failover.FencedRequest`, so that none is answered twice).
 
 SQLite has no such lock and no second server: one process per database file, enforced by an
 exclusive lock on `<file>.lock` (`SingleProcess`).
