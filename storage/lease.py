@@ -184,7 +184,12 @@ class Lease:
         )
         try:
             # The server ends a session that stops pinging (a frozen or powered-off holder).
-            conn.execute("SELECT set_config('idle_session_timeout', %s, false)", [f"{lease_ms}"])
+            try:
+                conn.execute(
+                    "SELECT set_config('idle_session_timeout', %s, false)", [f"{lease_ms}"]
+                )
+            except psycopg.errors.UndefinedObject:  # before PostgreSQL 14
+                log.warning("no idle_session_timeout: a silent holder ends by TCP keepalives")
             conn.execute("SELECT set_config('tcp_keepalives_idle', %s, false)", [str(idle)])
             conn.execute("SELECT set_config('tcp_keepalives_interval', '1', false)")
             conn.execute("SELECT set_config('tcp_keepalives_count', '2', false)")
