@@ -12,6 +12,7 @@ The fences, checked by every path that acts:
   answer that arrives with less than `budget` left is thrown away (unconfirmed, so Telegram
   gives those updates to the next active process); a batch taken is confirmed to Telegram
   before any handler answers it (so no update is answered by two processes).
+- `bot.runner.ResilientRequest` retries a failed request only while the lease is valid.
 - `FencedProcessor`: an update is handled only with `budget` left (webhook updates, and
   polled ones that waited in the queue).
 - the outbox: `services.fence` (claims check the token in their transaction; each send
@@ -31,6 +32,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from types import FrameType
@@ -177,6 +179,11 @@ class Failover:
     def budget(self) -> float:
         """Time an update or a getUpdates answer needs left on the lease to be taken."""
         return self.lease.timing.margin / 2 if self.lease is not None else 0.0
+
+    @property
+    def may_act(self) -> Callable[[], bool] | None:
+        """For the transport's retries (`bot.runner.ResilientRequest`): None, always."""
+        return self.lease.valid if self.lease is not None else None
 
     def request(self, inner: BaseRequest) -> BaseRequest:
         if self.lease is None:

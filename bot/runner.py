@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,10 +36,18 @@ RETRY_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0)
 class ResilientRequest(AiohttpRequest):
     """The bot's transport: retries 5xx answers and failed connections, never timeouts."""
 
-    def __init__(self, *, retry_delays: tuple[float, ...] = RETRY_DELAYS, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS,
+        may_retry: Callable[[], bool] | None = None,
+        **kwargs: Any,
+    ) -> None:
         # Eight connections carry the rate limiter's ~30 requests a second.
         super().__init__(**kwargs)
         self.retry_delays = retry_delays
+        # bot/failover.py: a retry is a new send; none once this process may not act.
+        self.may_retry = may_retry
 
     async def do_request(  # type: ignore[override]
         self, url: str, method: str, request_data: RequestData | None = None, **timeouts: Any
@@ -74,6 +82,8 @@ class ResilientRequest(AiohttpRequest):
                     delays[attempt],
                 )
             await asyncio.sleep(delays[attempt])
+            if self.may_retry is not None and not self.may_retry():
+                raise NetworkError(f"{endpoint} not retried: this process may not act")
         raise AssertionError("unreachable")
 
 
@@ -126,8 +136,10 @@ def _short(exc: BaseException) -> str:
     return text.split(":", 1)[0] if text.startswith("aiohttp.") else type(exc).__name__
 
 
-def make_request(settings: Settings) -> ResilientRequest:
-    return ResilientRequest(read_timeout=settings.api_read_timeout)
+def make_request(
+    settings: Settings, may_retry: Callable[[], bool] | None = None
+) -> ResilientRequest:
+    return ResilientRequest(read_timeout=settings.api_read_timeout, may_retry=may_retry)
 
 
 def freeze_startup_objects() -> None:
@@ -146,7 +158,7 @@ def build_fenced(
     """The Application whose requests and updates pass the failover's fences."""
     return build_application(
         settings,
-        request=failover.request(make_request(settings)),
+        request=failover.request(make_request(settings, may_retry=failover.may_act)),
         update_processor=failover.processor(ChatOrderedUpdateProcessor()),
     )
 
