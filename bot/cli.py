@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -100,7 +102,8 @@ def run() -> None:
     from bot.runner import run_polling
 
     configure(settings.log_level)
-    run_polling(settings)
+    with _one_per_sqlite_file():
+        run_polling(settings)
 
 
 @app.command()
@@ -144,7 +147,8 @@ def webhook(
 
     configure(settings.log_level)
     try:
-        run_webhook(settings)
+        with _one_per_sqlite_file():
+            run_webhook(settings)
     except TelegramError as exc:  # setWebhook refused after the bounded retries
         typer.echo(
             f"cop-bot: Telegram refused setWebhook for WEBHOOK_URL={settings.webhook_url} "
@@ -165,6 +169,32 @@ def check() -> None:
 
     ok = asyncio.run(run_checks(settings, make_request(settings), echo=typer.echo))
     raise typer.Exit(0 if ok else 1)
+
+
+@contextmanager
+def _one_per_sqlite_file() -> Iterator[None]:
+    """A second bot process on the same SQLite file is refused (bot/failover.py)."""
+    from storage.lease import AlreadyRunning
+
+    try:
+        yield
+    except AlreadyRunning as exc:
+        typer.echo(
+            "cop-bot: another cop-bot process already runs on this SQLite database "
+            f"(it holds {exc}). SQLite serves one process; for a standby on a second server "
+            "use PostgreSQL (docs/deploy.md).",
+            err=True,
+        )
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def status() -> None:
+    """Which bot process is active on the database, since when, and the standbys."""
+    settings = _settings()
+    from bot.failover import describe
+
+    typer.echo(describe(settings))
 
 
 @app.command()

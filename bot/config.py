@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # Bot API through a proxy (municipal networks); HTTPS_PROXY / HTTP_PROXY / NO_PROXY from
     # the environment are honoured too, this wins over them.
     proxy_url: str | None = Field(default=None, alias="PROXY_URL")
+    # Several bot processes on one PostgreSQL (bot/failover.py): a standby acts at most this
+    # many seconds after the active one died (kill -9: about half of it).
+    failover_takeover_seconds: float = Field(default=15.0, gt=0, alias="FAILOVER_TAKEOVER_SECONDS")
 
     # Webhook mode.
     webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time as clock
+import zlib
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
@@ -18,6 +19,18 @@ from sqlmodel import Session, create_engine, select
 from storage.models import BookingRules, OpeningHours
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# The project's key space for session-level advisory locks (the two-integer form; the
+# transaction locks of storage.booking and storage.parents use the one-integer form, a space
+# of its own): (namespace, crc32 of the schema), so bots on several schemas never meet.
+ADVISORY_LEASE = 0x434F50  # "COP": the active process (storage.lease)
+ADVISORY_MIGRATIONS = ADVISORY_LEASE + 1  # one schema upgrade at a time
+
+
+def schema_key(schema: str) -> int:
+    """The second key of a project lock: the schema's crc32 as a signed 32-bit integer."""
+    value = zlib.crc32(schema.encode())
+    return value - 2**32 if value >= 2**31 else value
 
 
 def normalise_url(url: str) -> str:
@@ -177,8 +190,9 @@ class Database:
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration and seed default rules."""
-        upgrade_schema(self.engine)
-        seed_defaults(self)
+        with one_upgrade_at_a_time(self.engine):
+            upgrade_schema(self.engine)
+            seed_defaults(self)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -211,6 +225,25 @@ def upgrade_schema(engine: Engine) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(engine), "head")
+
+
+@contextmanager
+def one_upgrade_at_a_time(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, a session lock while the schema is upgraded and seeded: two servers
+    may start at once (bot/failover.py)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar() or "public"
+        key = {"ns": ADVISORY_MIGRATIONS, "k": schema_key(str(schema))}
+        conn.execute(text("SELECT pg_advisory_lock(:ns, :k)"), key)
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:ns, :k)"), key)
+            conn.commit()
 
 
 # Documented assumption (the seeds give no hours): Monday–Friday 09:00–12:00 and
