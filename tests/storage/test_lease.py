@@ -63,7 +63,11 @@ def test_takeover_fences_the_old_holder_first_and_acts_after_its_deadline(
     # The first one's session ends (its server went away): the second gets the lock, bumps
     # the token at once, so the first one's claims claim nothing from that moment on ...
     assert first._conn is not None
-    first._conn.close()
+    # Ended on the server, as a crash or a network cut would (closing the client's socket
+    # under its keeper thread could leave that thread waiting for ever).
+    backend = first._conn.info.backend_pid
+    with pg_db.read() as session:
+        session.connection().execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
     second_has_lock = threading.Event()
 
     def token_bumped() -> bool:
