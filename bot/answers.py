@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_day_names
 
 from bot.centre import Content
-from bot.i18n import N_, _, babel_locale, format_clock, format_when
+from bot.i18n import N_, _, babel_locale, comma, format_clock, format_when
 from bot.text import Reading
 from storage.db import Database
 from storage.rules import rules_of
@@ -99,7 +99,7 @@ def hours_lines(hours: Hours) -> list[str]:
     lines = []
     for first, last, spans in runs:
         days = names[first] if first == last else f"{names[first]} – {names[last]}"
-        times = ", ".join(f"{format_clock(a)}–{format_clock(b)}" for a, b in spans)
+        times = comma().join(f"{format_clock(a)}–{format_clock(b)}" for a, b in spans)
         lines.append(f"{days[:1].upper()}{days[1:]}: {times}")
     return lines
 
@@ -229,14 +229,17 @@ def numbers_line(content: Content) -> str:
     )
 
 
-def not_understood_text(content: Content, *, doubt: bool = False) -> str:
+def not_understood_text(content: Content, *, doubt: bool = False, offer: str | None = None) -> str:
     """Kind, with what to do next; always ends with the emergency number in one line.
 
     `doubt`: the message held a crisis-looking word; the line names 116 111 as well.
+    `offer`: one more thing to do, after the first sentence (asking a specialist).
     """
     head = _(
         "Не успях да разбера съобщението. Изберете от менюто или се обадете на {phone}."
     ).format(phone=content.contacts.main_phone.display)
+    if offer:
+        head += "\n" + offer
     if doubt:
         return head + "\n\n" + numbers_line(content)
     return (

@@ -101,9 +101,24 @@ _LAUGHTER = re.compile(
 _SOS = re.compile(r"(?<!\w)[sс][.\s]{1,2}[oо][.\s]{1,2}[sс](?!\w)\.?", re.IGNORECASE)
 
 
+# Other scripts as people type them: Arabic and Persian keyboards give different ya, kaf and
+# alef forms, vowel marks are optional, the Persian joiner (می‌خواهم) is often left out, and
+# Turkish is often typed without its letters ("siddet" for "şiddet"). All meet here.
+_OTHER_FOLDS = str.maketrans(
+    {
+        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ی", "ي": "ی", "ئ": "ی", "ك": "ک",
+        "ة": "ه", "ۀ": "ه", "ؤ": "و", "\u0640": None, "\u200c": None, "\u200d": None,
+        "ş": "s", "ğ": "g", "ç": "c", "ö": "o", "ü": "u", "ı": "i", "â": "a", "î": "i",
+        "\u0307": None, "ʼ": "'", "’": "'",
+    }
+)  # fmt: skip
+_HARAKAT = re.compile(r"[\u064b-\u065f\u0670\u06d6-\u06ed]")
+
+
 def words(text: str) -> list[str]:
     """The message's words, lowered; a Latin look-alike inside a Cyrillic word is read as one."""
     text = unicodedata.normalize("NFKC", text).lower().replace("ѐ", "е")
+    text = _HARAKAT.sub("", text).translate(_OTHER_FOLDS)
     text = _LAUGHTER.sub(" хаха ", text)
     text = _SOS.sub(" sos ", text)
     out = []

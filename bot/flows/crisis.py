@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Chat, Update
+from telegram import Chat, InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, filters
 
 from admin.telegram.handlers import INPUT_KEY as STAFF_INPUT_KEY
 from bot.answers import crisis_for, crisis_text, faq_answer, topic_answer
 from bot.context import BotContext
+from bot.flows.common import asking, question_of_reply
 from bot.text import Reading, Understanding
 from bot.ui import ANY_MENU_BUTTON_TEXTS, inline, main_menu, menu_button, menu_filter
 
@@ -90,7 +91,9 @@ async def crisis(update: Update, context: BotContext) -> None:
         buttons = answer.buttons
     private = message.chat.type == Chat.PRIVATE
     if buttons and private:
-        markup = inline([[b] for b in buttons[:2]] + [[menu_button()]])
+        markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = inline(
+            [[b] for b in buttons[:2]] + [[menu_button()]]
+        )
     else:
         markup = main_menu() if private else None
     await message.reply_text(text, reply_markup=markup)
@@ -99,7 +102,20 @@ async def crisis(update: Update, context: BotContext) -> None:
         # A staff member typing a reason or a note about a case: the numbers are given,
         # and the staff conversation still takes the text.
         return
+    if _goes_to_staff(update, context):
+        return  # the numbers first; the question still reaches staff (🆘) or the parent
     raise ApplicationHandlerStop
+
+
+def _goes_to_staff(update: Update, context: BotContext) -> bool:
+    """A question being written, or a reply to one of a question's messages (the parent's
+    reply to an answer, a staff member's answer to a card): it must still be delivered."""
+    message = update.message
+    if message is None or (message.text or "") in ANY_MENU_BUTTON_TEXTS:
+        return False
+    if message.chat.type == Chat.PRIVATE and asking(context) is not None:
+        return True
+    return question_of_reply(context.services.db, update) is not None
 
 
 def handlers(understanding: Understanding) -> list[BaseHandler]:  # type: ignore[type-arg]
