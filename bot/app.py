@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -73,6 +74,11 @@ class CentreApplication(Application):  # type: ignore[type-arg]
     is PTB's documented way to a subclass.)
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._queued_pass: asyncio.Future[None] | None = None  # the next persistence pass
+        self._pass_lock = asyncio.Lock()  # one of our passes at a time
+
     async def process_update(self, update: object) -> None:
         # Speak the user's Telegram language when we have it, Bulgarian otherwise.
         user = update.effective_user if isinstance(update, Update) else None
@@ -80,6 +86,21 @@ class CentreApplication(Application):  # type: ignore[type-arg]
         step_ran = watch_steps()
         await super().process_update(update)
         if step_ran[0] and self.persistence is not None:
+            await self._write_through()
+
+    async def _write_through(self) -> None:
+        """Wait for a pass that starts after this update; updates ending together share one.
+
+        Chats run in parallel, and one pass per step would queue the steps behind PTB's
+        persistence lock, each waiting for the passes of all the others.
+        """
+        if self._queued_pass is None:
+            self._queued_pass = asyncio.ensure_future(self._pass_when_free())
+        await asyncio.shield(self._queued_pass)
+
+    async def _pass_when_free(self) -> None:
+        async with self._pass_lock:
+            self._queued_pass = None  # an update ending from now on needs the next pass
             await self.update_persistence()
 
     async def update_persistence(self) -> None:
