@@ -76,7 +76,7 @@ class CentreApplication(Application):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._queued_pass: asyncio.Future[None] | None = None  # the next persistence pass
+        self._pass_queued = False  # a pass is waiting to start: later steps join it
         self._pass_lock = asyncio.Lock()  # one of our passes at a time
 
     async def process_update(self, update: object) -> None:
@@ -86,21 +86,24 @@ class CentreApplication(Application):  # type: ignore[type-arg]
         step_ran = watch_steps()
         await super().process_update(update)
         if step_ran[0] and self.persistence is not None:
-            await self._write_through()
+            self._write_through_soon()
 
-    async def _write_through(self) -> None:
-        """Wait for a pass that starts after this update; updates ending together share one.
+    def _write_through_soon(self) -> None:
+        """Start a persistence pass after this update; updates ending together share one.
 
-        Chats run in parallel, and one pass per step would queue the steps behind PTB's
-        persistence lock, each waiting for the passes of all the others.
+        The answer has gone out already; the update does not wait for the write (PTB's pass
+        awaits inside its lock, and with many chats at once every step would queue behind
+        the passes of all the others, holding its chat and its place meanwhile). Passes run
+        one at a time, so the newest state is written last. `create_task` reports a failed
+        write to the error handler and is awaited when the application stops.
         """
-        if self._queued_pass is None:
-            self._queued_pass = asyncio.ensure_future(self._pass_when_free())
-        await asyncio.shield(self._queued_pass)
+        if not self._pass_queued:
+            self._pass_queued = True
+            self.create_task(self._pass_when_free(), name="persistence pass")
 
     async def _pass_when_free(self) -> None:
         async with self._pass_lock:
-            self._queued_pass = None  # an update ending from now on needs the next pass
+            self._pass_queued = False  # an update ending from now on needs the next pass
             await self.update_persistence()
 
     async def update_persistence(self) -> None:
