@@ -65,9 +65,9 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
 
 
 class CentreApplication(Application):  # type: ignore[type-arg]
-    """Writes conversation state through after every conversation step, not once a second.
+    """Writes conversation state right after every conversation step, not once a second.
 
-    A half-finished booking then survives even a kill -9 right after the bot answered;
+    A half-finished booking then survives a kill -9 shortly after the bot answered;
     unchanged rows are skipped by the persistence, so the cost is one small write per step.
     Other updates leave the conversations as they were; PTB's own pass (every
     `update_interval`) writes whatever else changed. (`ApplicationBuilder.application_class`
