@@ -79,9 +79,9 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
 
 
 class CentreApplication(Application):  # type: ignore[type-arg]
-    """Writes conversation state through after every conversation step, not once a second.
+    """Writes conversation state right after every conversation step, not once a second.
 
-    A half-finished booking then survives even a kill -9 right after the bot answered;
+    A half-finished booking then survives a kill -9 shortly after the bot answered;
     unchanged rows are skipped by the persistence, so the cost is one small write per step.
     Other updates leave the conversations as they were; PTB's own pass (every
     `update_interval`) writes whatever else changed. (`ApplicationBuilder.application_class`
@@ -102,6 +102,11 @@ class CentreApplication(Application):  # type: ignore[type-arg]
             self.outbox_waker = None
         await super().shutdown()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pass_queued = False  # a pass is waiting to start: later steps join it
+        self._pass_lock = asyncio.Lock()  # one of our passes at a time
+
     async def process_update(self, update: object) -> None:
         # The language the parent chose (or staff's Bulgarian), else their Telegram language.
         user = update.effective_user if isinstance(update, Update) else None
@@ -114,20 +119,29 @@ class CentreApplication(Application):  # type: ignore[type-arg]
         step_ran = watch_steps()
         await super().process_update(update)
         if step_ran[0] and self.persistence is not None:
-            await self.write_state()
+            self._write_through_soon()
 
-    async def write_state(self) -> None:
-        """Write the conversation state; a failure is logged and retried, never the user's.
+    def _write_through_soon(self) -> None:
+        """Start a persistence pass after this update; updates ending together share one.
 
-        The update itself succeeded (its booking is committed, its answer sent): an
-        apology would be wrong. The unwritten rows stay pending (`DatabasePersistence`) and
-        go with the next write: a retry shortly, or the next update, whichever is first.
+        The answer has gone out already; the update does not wait for the write (PTB's pass
+        awaits inside its lock, and with many chats at once every step would queue behind
+        the passes of all the others, holding its chat and its place meanwhile). Passes run
+        one at a time, so the newest state is written last. A failed write is logged and
+        retried, never the user's: the update itself succeeded.
         """
-        try:
-            await self.update_persistence()
-        except Exception as exc:
-            log.warning("conversation state not written (%s): retried", type(exc).__name__)
-            run_later(self, self.retry_state_write())
+        if not self._pass_queued:
+            self._pass_queued = True
+            run_later(self, self._pass_when_free())
+
+    async def _pass_when_free(self) -> None:
+        async with self._pass_lock:
+            self._pass_queued = False  # an update ending from now on needs the next pass
+            try:
+                await self.update_persistence()
+            except Exception as exc:
+                log.warning("conversation state not written (%s): retried", type(exc).__name__)
+                run_later(self, self.retry_state_write())
 
     async def retry_state_write(self) -> None:
         for delay in STATE_RETRY_DELAYS:

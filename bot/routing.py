@@ -14,9 +14,9 @@ The bot uses that as PTB documents it:
 - `GROUP_MAIN`: commands, views and buttons, in the order `bot.app` lists them; the
   fallback last.
 
-Both wrappers also note that a conversation step ran (`step_ran`): only such an update can
-have moved a conversation, so only then does `bot.app.CentreApplication` write the state
-through at once (PTB's own pass, once a second, catches anything else).
+Both wrappers also note that a conversation step ran (`watch_steps`): only such an update
+can have moved a conversation, so only then does `bot.app.CentreApplication` start a
+persistence pass at once (PTB's own pass, once a second, catches anything else).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 19:01:05.138618
+Create Date: 2026-12-05 19:17:23.363772
 """
 
 from collections.abc import Sequence
