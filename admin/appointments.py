@@ -17,7 +17,7 @@ from admin.staff import StaffInfo
 from admin.views import AppointmentView, view_of
 from bot.services import Services
 from storage import appointments as repo
-from storage import reminders
+from storage import reminders, waitlist
 from storage.clock import utcnow
 from storage.errors import AlreadyHandled, InvalidTransition, NotAllowed, SlotTaken
 from storage.models import Appointment, Parent
@@ -53,9 +53,11 @@ def _settle(
     now: datetime,
     to: S,
     reason: str | None = None,
+    via: str | None = None,
 ) -> None:
-    """Record who handled it, then move it to `to` (audit and reminders follow)."""
+    """Record who handled it (and where: "web"), then move it to `to` (audit, reminders)."""
     appointment.handled_by = member.name
+    appointment.handled_via = via
     appointment.handled_at = now
     appointment.proposed_start = None
     repo.transition(
@@ -77,6 +79,7 @@ def _decide(
     expect: tuple[S, ...],
     to: S,
     reason: str | None = None,
+    via: str | None = None,
 ) -> AppointmentView:
     """One staff decision in its own transaction; AlreadyHandled unless the status is `expect`.
 
@@ -86,7 +89,7 @@ def _decide(
         member = staff_service.require(session, staff_user_id)
         appointment = repo.get(session, appointment_id, lock=True)
         _expect(appointment, *expect)
-        _settle(session, services, appointment, member, now, to, reason)
+        _settle(session, services, appointment, member, now, to, reason, via)
         build = PARENT_TEXTS[to]
         if not notices.tell_parent(
             session, services, appointment_id, build, ics=to == S.confirmed
@@ -103,22 +106,42 @@ PARENT_TEXTS: dict[str, notices.ParentText] = {
 }
 
 
-def confirm(services: Services, *, appointment_id: int, staff_user_id: int) -> AppointmentView:
+def confirm(
+    services: Services, *, appointment_id: int, staff_user_id: int, via: str | None = None
+) -> AppointmentView:
     """pending -> confirmed (plans reminders); AlreadyHandled if someone was first."""
-    return _decide(services, appointment_id, staff_user_id, expect=(S.pending,), to=S.confirmed)
+    return _decide(
+        services, appointment_id, staff_user_id, expect=(S.pending,), to=S.confirmed, via=via
+    )
 
 
 def decline(
-    services: Services, *, appointment_id: int, staff_user_id: int, reason: str | None
+    services: Services,
+    *,
+    appointment_id: int,
+    staff_user_id: int,
+    reason: str | None,
+    via: str | None = None,
 ) -> AppointmentView:
     """pending -> declined with a reason the parent will read."""
     return _decide(
-        services, appointment_id, staff_user_id, expect=(S.pending,), to=S.declined, reason=reason
+        services,
+        appointment_id,
+        staff_user_id,
+        expect=(S.pending,),
+        to=S.declined,
+        reason=reason,
+        via=via,
     )
 
 
 def cancel_by_staff(
-    services: Services, *, appointment_id: int, staff_user_id: int, reason: str | None
+    services: Services,
+    *,
+    appointment_id: int,
+    staff_user_id: int,
+    reason: str | None,
+    via: str | None = None,
 ) -> AppointmentView:
     """confirmed (or pending) -> cancelled_by_staff; reminders withdrawn."""
     return _decide(
@@ -128,6 +151,7 @@ def cancel_by_staff(
         expect=(S.pending, S.confirmed),
         to=S.cancelled_by_staff,
         reason=reason,
+        via=via,
     )
 
 
@@ -203,7 +227,12 @@ def free_slots_for(
 
 
 def propose(
-    services: Services, *, appointment_id: int, staff_user_id: int, start: datetime
+    services: Services,
+    *,
+    appointment_id: int,
+    staff_user_id: int,
+    start: datetime,
+    via: str | None = None,
 ) -> AppointmentView:
     """Store "Друг час": the parent accepts or refuses it; nothing moves until then."""
     now = utcnow()
@@ -216,6 +245,7 @@ def propose(
         ):
             raise SlotTaken("proposed slot is not free")
         appointment.handled_by = member.name
+        appointment.handled_via = via
         appointment.handled_at = now
         appointment.proposed_start = start
         appointment.updated_at = now
@@ -288,6 +318,7 @@ def accept_proposal(
             )
         else:
             reminders.plan(session, appointment, services.reminder_policy, now)
+        waitlist.on_place_freed(session, old_start, now=now, policy=services.reminder_policy)
         notices.tell_parent(session, services, appointment_id, notices.confirmed_text, ics=True)
         notices.tell_staff(session, services, appointment_id, "accepted_proposal")
         return view_of(session, appointment)

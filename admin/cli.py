@@ -278,6 +278,22 @@ def audit(
         typer.echo("\t".join(parts).rstrip())
 
 
+@app.command("web-link")
+def web_link(
+    telegram_id: Annotated[int, typer.Argument(help="The staff member's Telegram id.")],
+) -> None:
+    """Print a one-time sign-in link to the web desk (10 minutes), e.g. for the first admin."""
+    from admin import web_signin
+    from storage.errors import NotAllowed
+
+    settings = _settings()
+    try:
+        token = web_signin.issue_token(_db(), telegram_user_id=telegram_id)
+    except NotAllowed as exc:
+        raise _fail(f"{telegram_id} is not staff (cop-admin staff add …)") from exc
+    typer.echo(web_signin.link(settings.web_base_url, token))
+
+
 def main() -> None:
     try:
         app()

@@ -63,6 +63,8 @@ ParentText = Callable[[AppointmentView, Content, ZoneInfo, datetime], str]
 
 def _status_line(view: AppointmentView, tz: ZoneInfo) -> str:
     who = view.handled_by or _("екипа")
+    if view.handled_via == "web":  # the web desk's actions say where they were taken
+        who = _("{who} (от уеб)").format(who=who)
     stamp = short_stamp(view.handled_at, tz) if view.handled_at else ""
     if view.status == S.pending:
         return _("⏳ Чака потвърждение")

@@ -28,6 +28,7 @@ class AppointmentView:
     proposed_start: datetime | None
     parent_reply: str | None
     handled_by: str | None
+    handled_via: str | None
     handled_at: datetime | None
     created_at: datetime
     parent_id: int | None
@@ -73,6 +74,7 @@ def view_of(session: Session, appointment: Appointment) -> AppointmentView:
         proposed_start=appointment.proposed_start,
         parent_reply=appointment.parent_reply,
         handled_by=appointment.handled_by,
+        handled_via=appointment.handled_via,
         handled_at=appointment.handled_at,
         created_at=appointment.created_at,
         parent_id=appointment.parent_id,

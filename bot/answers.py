@@ -217,9 +217,7 @@ def topic_answer(content: Content, reading: Reading) -> Answer | None:
     topic = next((c for c in reading.crisis if c in content.crisis_topics), None)
     if topic is None:
         return None
-    text = _("Ако питате за услугите ни: {answer}").format(
-        answer=_(content.crisis_topics[topic])
-    )
+    text = _("Ако питате за услугите ни: {answer}").format(answer=_(content.crisis_topics[topic]))
     return Answer(text, [_tr(SERVICES), _tr(BOOK)])
 
 
@@ -231,18 +229,23 @@ def numbers_line(content: Content) -> str:
     )
 
 
-def not_understood_text(content: Content, *, doubt: bool = False) -> str:
+def not_understood_text(content: Content, *, doubt: bool = False, offer: str | None = None) -> str:
     """Kind, with what to do next; always ends with the emergency number in one line.
 
     `doubt`: the message held a crisis-looking word; the line names 116 111 as well.
+    `offer`: one more thing to do, after the first sentence (asking a specialist).
     """
     head = _(
         "Не успях да разбера съобщението. Изберете от менюто или се обадете на {phone}."
     ).format(phone=content.contacts.main_phone.display)
+    if offer:
+        head += "\n" + offer
     if doubt:
         return head + "\n\n" + numbers_line(content)
-    return head + "\n\n" + _("При опасност: {emergency}").format(
-        emergency=content.help_lines.emergency
+    return (
+        head
+        + "\n\n"
+        + _("При опасност: {emergency}").format(emergency=content.help_lines.emergency)
     )
 
 
@@ -330,9 +333,7 @@ def faq_answer(key: str, content: Content, facts: Facts | None = None) -> Answer
     if key == "my_bookings":
         return Answer(_("Запазените си часове виждате в „Моите часове“."), [_tr(MY)])
     if key == "cancel":
-        return Answer(
-            _("Час отменяте от „Моите часове“: изберете часа и „Отменям“."), [_tr(MY)]
-        )
+        return Answer(_("Час отменяте от „Моите часове“: изберете часа и „Отменям“."), [_tr(MY)])
     if key == "privacy":
         return Answer(
             _(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -19,11 +20,13 @@ from telegram.request import BaseRequest, HTTPXRequest
 from admin.telegram import handlers as staff
 from admin.telegram.outbox import Waker
 from bot import jobs
+from bot.background import run_later
 from bot.centre_bot import CentreBot
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotContext, attach_services
 from bot.errors import error_handler
 from bot.flows import (
+    ask,
     booking,
     crisis,
     data,
@@ -34,14 +37,24 @@ from bot.flows import (
     my_bookings,
     referral,
     reminder_reply,
+    survey,
 )
+from bot.flows import waitlist as waitlist_flow
 from bot.i18n import N_, SUPPORTED_LANGUAGES, _, pick_language, set_language, speaking
 from bot.limits import telegram_rate_limiter
 from bot.persistence import DatabasePersistence
-from bot.routing import GROUP_CONVERSATIONS, GROUP_CRISIS, GROUP_MAIN, split_conversations
+from bot.routing import (
+    GROUP_CONVERSATIONS,
+    GROUP_CRISIS,
+    GROUP_MAIN,
+    split_conversations,
+    watch_steps,
+)
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+
+STATE_RETRY_DELAYS = (0.5, 2.0, 10.0)  # seconds; then the next update's write takes them
 
 COMMANDS = (
     ("start", N_("Начало")),
@@ -66,11 +79,13 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
 
 
 class CentreApplication(Application):  # type: ignore[type-arg]
-    """Writes conversation state through after every update, not once a second.
+    """Writes conversation state through after every conversation step, not once a second.
 
     A half-finished booking then survives even a kill -9 right after the bot answered;
     unchanged rows are skipped by the persistence, so the cost is one small write per step.
-    (`ApplicationBuilder.application_class` is PTB's documented way to a subclass.)
+    Other updates leave the conversations as they were; PTB's own pass (every
+    `update_interval`) writes whatever else changed. (`ApplicationBuilder.application_class`
+    is PTB's documented way to a subclass.)
     """
 
     outbox_waker: Waker | None = None
@@ -96,9 +111,32 @@ class CentreApplication(Application):  # type: ignore[type-arg]
         else:
             services: Services = self.bot_data[SERVICES_KEY]
             set_language(services.language_for(user.id, user.language_code))
+        step_ran = watch_steps()
         await super().process_update(update)
-        if self.persistence is not None:
+        if step_ran[0] and self.persistence is not None:
+            await self.write_state()
+
+    async def write_state(self) -> None:
+        """Write the conversation state; a failure is logged and retried, never the user's.
+
+        The update itself succeeded (its booking is committed, its answer sent): an
+        apology would be wrong. The unwritten rows stay pending (`DatabasePersistence`) and
+        go with the next write: a retry shortly, or the next update, whichever is first.
+        """
+        try:
             await self.update_persistence()
+        except Exception as exc:
+            log.warning("conversation state not written (%s): retried", type(exc).__name__)
+            run_later(self, self.retry_state_write())
+
+    async def retry_state_write(self) -> None:
+        for delay in STATE_RETRY_DELAYS:
+            await asyncio.sleep(delay)
+            try:
+                await self.update_persistence()
+                return
+            except Exception as exc:
+                log.warning("conversation state still not written: %s", type(exc).__name__)
 
     async def update_persistence(self) -> None:
         """PTB hands the changed rows to our persistence; they are written in one transaction."""
@@ -161,10 +199,15 @@ def register_handlers(
         *my_bookings.handlers(),
         *data.handlers(),
         *reminder_reply.handlers(),
+        # issue 22: joining the waiting list, its offers, and the question after a visit
+        *waitlist_flow.handlers(services.settings.conversation_timeout_minutes),
+        *survey.handlers(services.settings.conversation_timeout_minutes),
         *referral.handlers(),
+        *ask.handlers(services.settings.conversation_timeout_minutes),
         *language.handlers(),
         *info.handlers(),
         *menu.handlers(),
+        *ask.reply_handlers(services.db),  # Telegram replies to a question's messages
         *fallback.handlers(),  # must stay last: it answers whatever nobody else took
     ]
     conversations, others = split_conversations(main_handlers)

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     reminder_interval_seconds: float = Field(default=30.0, alias="REMINDER_INTERVAL_SECONDS")
     reminder_max_attempts: int = Field(default=5, alias="REMINDER_MAX_ATTEMPTS")
     retention_days: int = Field(default=365, alias="RETENTION_DAYS")
+    # How long a dispatcher holds the outbox rows it claimed; after a crash, rows it had
+    # claimed go out again once this has passed (admin/outbox.py).
+    outbox_lease_seconds: float = Field(default=300.0, alias="OUTBOX_LEASE_SECONDS", gt=0)
 
     # Rate limiter (Telegram: ~30 messages/s overall, 1/s per chat).
     rate_limiter: bool = Field(default=True, alias="RATE_LIMITER")
@@ -48,6 +51,13 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(default=None, alias="WEBHOOK_SECRET")
     webhook_listen: str = Field(default="127.0.0.1", alias="WEBHOOK_LISTEN")
     webhook_port: int = Field(default=8443, alias="WEBHOOK_PORT")
+
+    # The staff's web desk (admin/web), served beside the bot; WEB_PORT=0 turns it off.
+    web_listen: str = Field(default="127.0.0.1", alias="WEB_LISTEN")
+    web_port: int = Field(default=8080, alias="WEB_PORT")
+    web_base_url: str = Field(default="http://127.0.0.1:8080", alias="WEB_BASE_URL")
+    # Signs the session cookies; unset = generated on first start and kept in the database.
+    web_secret: str | None = Field(default=None, alias="WEB_SECRET")
 
     @field_validator("timezone")
     @classmethod

@@ -153,6 +153,11 @@ async def _chat(
         if application.post_init is not None:  # run_polling would call it; we do not poll
             await application.post_init(application)
         await application.start()
+        desk = None
+        if settings.web_port:  # the staff's web desk beside the chat, with a demo admin
+            from admin.web.serve import start_for_console
+
+            desk = await start_for_console(application, out)
         out(HELP)
         bot = application.bot
         await application.process_update(make_message(bot, user_id, "/start", language=language))
@@ -192,6 +197,9 @@ async def _chat(
                 update = make_message(bot, user_id, line, language=language)
             await application.process_update(update)
             await settle()
+        if desk is not None:
+            desk[0].should_exit = True
+            await desk[1]
         await application.stop()
 
 

@@ -83,19 +83,29 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
     such as a staff card to the staff group (20 a minute), holds up every parent. Here it
     holds up only its own chat. Order within a chat keeps conversations and the staff
     group's double-tap handling as they are.
+
+    The chat's turn is taken *before* one of the `max_concurrent_updates` places: an update
+    waiting behind its own chat holds no place, so one chat flooding the bot with hundreds
+    of messages uses one place and every other chat is still answered at once.
     """
 
+    # PTB's own bound (its `process_update` is final) only keeps memory in check; the
+    # places that matter are `self.places`, taken after the chat's turn.
+    QUEUE_BOUND = 4096
+
     def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(self.QUEUE_BOUND)
+        self.places = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
         self._waiting: dict[tuple[str, int], int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """The chat's turn first, then one of the places."""
         key = _order_key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self.places:
                 await coroutine
         finally:
             self._waiting[key] -= 1
@@ -145,6 +155,23 @@ def run_polling(settings: Settings) -> None:
     )
     freeze_startup_objects()
     log.info("starting long polling")
+    if settings.web_port:  # the web desk beside the bot, in the same loop
+        from admin.web.serve import run_with_web
+
+        assert application.updater is not None
+        updater = application.updater
+        asyncio.run(
+            run_with_web(
+                application,
+                lambda: updater.start_polling(
+                    allowed_updates=Update.ALL_TYPES,
+                    drop_pending_updates=False,
+                    timeout=settings.poll_timeout,
+                    bootstrap_retries=-1,
+                ),
+            )
+        )
+        return
     application.run_polling(
         allowed_updates=Update.ALL_TYPES,
         drop_pending_updates=False,
@@ -174,6 +201,27 @@ def run_webhook(settings: Settings) -> None:
     freeze_startup_objects()
     # PTB's tornado server answers 403 to any request whose X-Telegram-Bot-Api-Secret-Token
     # header is missing or wrong; such updates never reach the handlers.
+    if settings.web_port:  # the web desk beside the bot, in the same loop
+        from admin.web.serve import run_with_web
+
+        assert application.updater is not None
+        updater = application.updater
+        asyncio.run(
+            run_with_web(
+                application,
+                lambda: updater.start_webhook(
+                    listen=settings.webhook_listen,
+                    port=settings.webhook_port,
+                    url_path=webhook_path(settings.webhook_url or ""),
+                    webhook_url=settings.webhook_url,
+                    secret_token=settings.webhook_secret,
+                    allowed_updates=Update.ALL_TYPES,
+                    drop_pending_updates=False,
+                    bootstrap_retries=-1,
+                ),
+            )
+        )
+        return
     application.run_webhook(
         listen=settings.webhook_listen,
         port=settings.webhook_port,

@@ -66,6 +66,18 @@ def build_template() -> Catalog:
             template.add(
                 message, locations=[(f"{package}/{filename}", lineno)], auto_comments=comments
             )
+    # The web desk's templates: `{{ _("…") }}` as in the code.
+    for filename, lineno, message, comments, _ctx in extract_from_dir(
+        ROOT / "admin" / "web" / "templates",
+        method_map=[("**.html", "jinja2.ext:babel_extract")],
+        options_map={"**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true"}},
+        keywords=KEYWORDS,
+    ):
+        template.add(
+            message,
+            locations=[(f"admin/web/templates/{filename}", lineno)],
+            auto_comments=comments,
+        )
     for path in sorted((ROOT / "bot" / "content").glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for text in _content_strings(data):

@@ -13,7 +13,7 @@ import phonenumbers
 from sqlalchemy import text, update
 from sqlmodel import Session, col, select
 
-from storage import outbox, state
+from storage import outbox, questions, state, waitlist
 from storage.appointments import transition
 from storage.db import Database
 from storage.errors import NoConsent
@@ -232,15 +232,18 @@ def forget(
     now: datetime,
     policy: ReminderPolicy,
     announce: Announcer | None = None,
+    question_announce: questions.QuestionAnnouncer | None = None,
 ) -> list[int]:
     """Forget the parent at once, as retention would later; returns the cancelled ids.
 
-    Future bookings are cancelled; then every appointment of theirs loses what points at
-    them (note, staff note, reasons, the audit's free text, the request key that embeds the
-    Telegram id, the link to the parent) and the parent row is deleted, so a later booking
-    from the same account starts a new, unrelated parent. Messages to them still waiting
-    are dropped and sent ones lose their text; `announce` tells staff and rewrites the cards
-    without name and phone, in this same transaction.
+    They leave the waiting list and their future bookings are cancelled; then every
+    appointment of theirs loses what points at them (note, staff note, reasons, the audit's
+    free text, the request key that embeds the Telegram id, the link to the parent) and the
+    parent row is deleted, so a later booking from the same account starts a new, unrelated
+    parent. Messages to them still waiting are dropped and sent ones lose their text;
+    `announce` tells staff and rewrites the cards without name and phone, in this same
+    transaction. Questions to a specialist lose their threads; `question_announce` rewrites
+    their cards.
     """
     cancelled: list[int] = []
     with db.session() as session:
@@ -249,6 +252,11 @@ def forget(
         parent = get(session, telegram_user_id, lock=True)
         if parent is None:
             return cancelled
+        # Off the waiting list first (no offer may reach them any more); a place held for
+        # them goes to the next person, as do the places their cancellations free below.
+        assert parent.id is not None
+        freed = waitlist.leave_in(session, parent.id, now=now)
+        waitlist.on_places_freed(session, freed, now=now, policy=policy)
         rows = session.exec(select(Appointment).where(Appointment.parent_id == parent.id)).all()
         for appointment in rows:
             if appointment.status in ACTIVE_STATUSES and appointment.start > now:
@@ -283,6 +291,7 @@ def forget(
                 .where(col(AuditEntry.appointment_id).in_(ids))
                 .values(detail=None)
             )
+        questions.forget_parent(session, parent.id or 0, now=now, announce=question_announce)
         outbox.forget_chat(session, chat_id=parent.chat_id, appointment_ids=ids)
         session.delete(parent)
         session.flush()

@@ -21,6 +21,9 @@ from storage.staff import InviteExpired, InviteInvalid, InviteUsed
 
 log = logging.getLogger(__name__)
 
+# The web desk's invite QR opens t.me/<bot>?start=staff-CODE: /start with that payload.
+DEEP_LINK_PREFIX = "staff-"
+
 
 def _staff_help() -> str:
     return _(
@@ -31,6 +34,7 @@ def _staff_help() -> str:
         "/find име или телефон\n"
         "/stats [2026-11] — статистика за месеца\n"
         "/hours — работно време\n"
+        "/web — вход в уеб бюрото (в личен чат)\n"
         "/close ДАТА [причина], /open ДАТА, /export — за администратори"
     )
 
@@ -52,6 +56,8 @@ async def join(update: Update, context: BotContext) -> None:
     if user is None:
         return
     code = "".join(context.args or [])
+    if code.lower().startswith(DEEP_LINK_PREFIX):  # /start staff-CODE from the invite's QR
+        code = code[len(DEEP_LINK_PREFIX) :]
     if not code:
         try:
             staff_service.check(services.db, user.id)

@@ -29,6 +29,7 @@ def bot_env(emulator: Emulator, database_url: str, **extra: Any) -> dict[str, st
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
             "PYTHONPATH": str(ROOT),
+            "WEB_PORT": "0",  # no web desk unless a test asks for one
             # Nothing may leave 127.0.0.1.
             "NO_PROXY": "*",
             "HTTP_PROXY": "",

@@ -30,6 +30,7 @@ async def test_start_greets_with_menu_and_privacy_note(chat: Chat) -> None:
     assert labels == [
         "📅 Запазете час",
         "🗓 Моите часове",
+        "💬 Въпрос към специалист",
         "ℹ️ За центъра",
         "📋 Услуги",
         "📄 Направление от ДСП",
