@@ -44,6 +44,14 @@ def _form_values(draft: HoursDraft) -> dict[str, str]:
     return values
 
 
+def _clock(value: str) -> time:
+    """ "9:00" or "09:00" (a ValueError otherwise)."""
+    hours, _colon, minutes = value.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and len(hours) <= 2):
+        raise ValueError(value)
+    return time(int(hours), int(minutes))
+
+
 def _parse(form: FormData) -> tuple[HoursDraft, dict[str, str]]:
     """The draft as typed, and the fields that could not even be read."""
     draft, errors = HoursDraft(), {}
@@ -63,7 +71,7 @@ def _parse(form: FormData) -> tuple[HoursDraft, dict[str, str]]:
             if not start and not end:
                 continue
             try:
-                spans.append((time.fromisoformat(start), time.fromisoformat(end)))
+                spans.append((_clock(start), _clock(end)))
             except ValueError:
                 errors[f"day{weekday}"] = _("Въведете начало и край във вида ЧЧ:ММ.")
         if spans:

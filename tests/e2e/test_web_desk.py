@@ -42,3 +42,31 @@ def test_run_serves_the_desk_beside_polling(
     bot.assert_alive()
     assert bot.stop() == 0  # SIGTERM: the desk and the bot stop together, cleanly
     assert token not in bot.output()  # no sign-in link in the log
+
+
+def test_webhook_serves_the_desk_beside_the_hook(
+    emulator: Emulator, start_bot: Callable[..., BotProcess]
+) -> None:
+    from tests.e2e.test_webhook import SECRET, _message, _post, _wait_listening
+
+    hook_port, desk_port = free_port(), free_port()
+    hook = f"http://127.0.0.1:{hook_port}/telegram/hook"
+    bot = start_bot(
+        "webhook",
+        "--url",
+        hook,
+        "--port",
+        str(hook_port),
+        "--secret-token",
+        SECRET,
+        wait=False,
+        WEB_PORT=str(desk_port),
+    )
+    emulator.wait_for(lambda: emulator.webhook.get("url") == hook, 30, "setWebhook")
+    _wait_listening(hook_port)
+    _wait_listening(desk_port)
+    assert _post(hook, _message(900010, 3002, "/help"), SECRET) == 200
+    answer = httpx.get(f"http://127.0.0.1:{desk_port}/", timeout=10)
+    assert answer.status_code == 401 and "/web" in answer.text
+    assert answer.headers["x-frame-options"] == "DENY"
+    assert bot.stop() == 0

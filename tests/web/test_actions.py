@@ -57,7 +57,7 @@ async def test_cancel_with_a_reason_and_remind_now(
     await view.settled()
     assert "Часът е отменен" in await view.flash()
     told = parent_chat.visible()[-1].text
-    assert "центърът отказа часа Ви" in told and "Специалистът е болен" in told
+    assert "часа Ви" in told and "Причина: Специалистът е болен" in told
 
 
 async def test_a_typed_reason_is_required(
@@ -132,3 +132,17 @@ async def test_two_browsers_confirm_at_once_one_wins(
         assert row is not None and row.status == "confirmed"
     told = [c for c in fake_api.sent("sendMessage", chat_id=1001) if "потвърден" in c.text]
     assert len(told) == 1
+
+
+async def test_today_lists_the_day_in_time_order(
+    desk: str, page: Any, services: Services, team: None
+) -> None:
+    db = services.db
+    late = add_appointment(db, add_parent(db, 2001, name="Късна Петрова"), at(23, 15))
+    early = add_appointment(db, add_parent(db, 2002, name="Ранна Иванова"), at(23, 10))
+    add_appointment(db, add_parent(db, 2003, name="Утрешна"), at(24, 10))
+    await SignInPage(page, desk).sign_in(sign_in_link(services))
+    await page.goto(desk + "/today")
+    items = await page.locator("ul.list li a").evaluate_all("ns => ns.map(n => n.href)")
+    assert [int(href.rsplit("/", 1)[1]) for href in items] == [early, late]
+    assert "Утрешна" not in await page.locator("main").inner_text()

@@ -31,7 +31,7 @@ async def test_a_day_off_with_bookings_tells_their_parents(
     await days_off.settled()
     assert "Затворени дни: 2. Отменени часове и уведомени родители: 1." in await days_off.flash()
     told = parent_chat.visible()[-1]
-    assert "центърът отказа часа Ви" in told.text and "Обучение на екипа" in told.text
+    assert "часа Ви" in told.text and "Причина: Обучение на екипа" in told.text
     assert ("📅 Изберете друг час", "book:start") in told.buttons()
     closed = await page.locator("ul.closed-days").inner_text()
     assert "25 ноември 2026" in closed and "26 ноември 2026" in closed

@@ -23,7 +23,7 @@ async def test_a_changed_week_changes_the_slots_the_bot_offers(
     hours = HoursPage(page, desk)
     await hours.open()
     # Tuesday: 08:30–10:00 and 15:00–16:30, half-hour slots.
-    await hours.set_day(1, [("08:30", "10:00"), ("15:00", "16:30")])
+    await hours.set_day(1, [("8:30", "10:00"), ("15:00", "16:30")])
     await hours.set_number("slot_minutes", "30")
     await hours.preview()
     preview = await hours.preview_text()

@@ -70,6 +70,12 @@ async def test_sign_in_with_web_link_then_confirm_a_booking(
     card = fake_api.sent("editMessageText", chat_id=STAFF_CHAT)[-1]
     assert "Потвърден от Ива (от уеб)" in card.text
 
+    page_of = AppointmentPage(page, desk, appointment_id)
+    await page_of.open()
+    delivered = await page.locator("table.deliveries").inner_text()
+    assert "Часът Ви е потвърден" in delivered and "доставено" in delivered
+    assert ".ics" in delivered
+
     await week.open()
     assert "✅" in await week.grid_text() and "Мария Иванова" in await week.grid_text()
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from admin import appointments
 from admin.hours import close_day_cli
+from bot.background import settle
 from bot.services import Services
 from tests.admin.conftest import ADMIN_ID, STAFF_ID, add_appointment, add_parent, at
 from tests.web.conftest import DESKTOP, PHONE, sign_in_link
@@ -39,6 +40,7 @@ def _week_of_bookings(services: Services) -> int:
     appointments.add_note(
         services, appointment_id=shown, staff_user_id=ADMIN_ID, text="Да се обадим преди часа."
     )
+    appointments.confirm(services, appointment_id=shown, staff_user_id=ADMIN_ID, via="web")
     close_day_cli(db, at(27, 12).date(), "Обучение на екипа", services.settings.tz)
     return shown
 
@@ -49,6 +51,7 @@ async def test_screenshots(
     out = DOCS if os.environ.get("COP_SCREENSHOTS") else tmp_path
     out.mkdir(parents=True, exist_ok=True)
     shown = _week_of_bookings(services)
+    await settle()  # the confirmation reaches the parent (the outbox), so the page shows it
     for width, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         context = await browser.new_context(viewport=viewport, locale="bg-BG")
         page = await context.new_page()
