@@ -85,6 +85,25 @@ def build_template() -> Catalog:
     return template
 
 
+# Pages only staff see: staff always work in Bulgarian (English kept for the lead's review),
+# so the parents' languages (uk, ar, fa, tr) leave them out.
+STAFF_ONLY = ("admin/web/",)
+
+
+def staff_only(message: Message) -> bool:
+    return bool(message.locations) and all(
+        path.startswith(STAFF_ONLY) for path, _line in message.locations
+    )
+
+
+def parents_template() -> Catalog:
+    """The template without the staff-only pages (the catalogs of uk, ar, fa, tr)."""
+    template = build_template()
+    for message in [m for m in template if m.id and staff_only(m)]:
+        template.delete(message.id)
+    return template
+
+
 def update(code: str, template: Catalog) -> None:
     po_path = LOCALES / code / "LC_MESSAGES" / "messages.po"
     po_path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,7 +130,9 @@ def main() -> int:
     with (LOCALES / "messages.pot").open("wb") as handle:
         write_po(handle, template, width=0, sort_output=True)
     for code in SUPPORTED_LANGUAGES:
-        update(code, build_template())  # a fresh template: update() shares message objects
+        # A fresh template each time: update() shares message objects.
+        fresh = build_template() if code in ("bg", "en") else parents_template()
+        update(code, fresh)
     counts = []
     for code in SUPPORTED_LANGUAGES[1:]:
         with (LOCALES / code / "LC_MESSAGES" / "messages.po").open("rb") as handle:
