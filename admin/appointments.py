@@ -17,7 +17,7 @@ from admin.staff import StaffInfo
 from admin.views import AppointmentView, view_of
 from bot.services import Services
 from storage import appointments as repo
-from storage import reminders
+from storage import reminders, waitlist
 from storage.clock import utcnow
 from storage.errors import AlreadyHandled, InvalidTransition, NotAllowed, SlotTaken
 from storage.models import Appointment, Parent
@@ -318,6 +318,7 @@ def accept_proposal(
             )
         else:
             reminders.plan(session, appointment, services.reminder_policy, now)
+        waitlist.on_place_freed(session, old_start, now=now, policy=services.reminder_policy)
         notices.tell_parent(session, services, appointment_id, notices.confirmed_text, ics=True)
         notices.tell_staff(session, services, appointment_id, "accepted_proposal")
         return view_of(session, appointment)

@@ -1,8 +1,10 @@
 """Opening rules: weekly hours with breaks, slot size, places, lead time, horizon, closed days.
 
 Weekly rules are set with `cop-admin hours set`; closed days also from Telegram
-(/close, /open). Closing a day lists the appointments it hits; notifying their
-parents cancels those appointments by staff, with the closure's reason.
+(/close, /open). Places that open up go to the waiting list first (`storage.waitlist`; a
+change from the shell is picked up by the bot's waiting-list job). Closing a day lists the
+appointments it hits; notifying their parents cancels those appointments by staff, with the
+closure's reason.
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ from admin.appointments import AppointmentView, _settle, active_on, view_of
 from admin.lists import day_bounds
 from bot.services import Services
 from storage import appointments as repo
+from storage import waitlist
 from storage.clock import utcnow
 from storage.db import Database
 from storage.models import AppointmentStatus as S
 from storage.models import BookingRules, ClosedDay, OpeningHours, StaffRole
+from storage.reminders import ReminderPolicy
 from storage.rules import OpeningRules, closed_days, load_rules, mark_hours_set
+from storage.slots import slot_times
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -86,6 +91,7 @@ def show(db: Database, *, days_ahead: int = 60) -> Hours:
 def set_hours(
     db: Database,
     *,
+    policy: ReminderPolicy | None = None,
     days: list[int],
     spans: list[tuple[time, time]] | None = None,
     slot_minutes: int | None = None,
@@ -125,6 +131,8 @@ def set_hours(
         rules.hours_set = True  # any way of setting the rules confirms the hours
         session.add(rules)
         session.flush()
+        if policy is not None:  # wider hours: new places go to the waiting list first
+            waitlist.offer_free_places(session, now=utcnow(), policy=policy)
         return load_rules(session)
 
 
@@ -178,10 +186,18 @@ def close_day(
 
 
 def open_day(services: Services, *, staff_user_id: int, day: date) -> bool:
-    """Admin: open a closed day again; False if it was not closed."""
+    """Admin: open a closed day again (its places go to the waiting list first)."""
     with services.db.session() as session:
         member = staff_service.require(session, staff_user_id, StaffRole.admin)
-        return _open(session, day, member.actor)
+        opened = _open(session, day, member.actor)
+        if opened:
+            starts = [
+                start for start, _end in slot_times(load_rules(session), day, services.settings.tz)
+            ]
+            waitlist.on_places_freed(
+                session, starts, now=utcnow(), policy=services.reminder_policy
+            )
+        return opened
 
 
 def cancel_for_closure(

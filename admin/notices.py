@@ -17,7 +17,15 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from admin.ics import appointment_ics, ics_filename
-from admin.texts import compact_when, mark, short_stamp, status_name, topic_title
+from admin.texts import (
+    as_typed,
+    compact_when,
+    language_mark,
+    mark,
+    short_stamp,
+    status_name,
+    topic_title,
+)
 from admin.views import AppointmentView, view_of
 from bot.centre import Content
 from bot.i18n import N_, _, format_when, language, ngettext
@@ -94,12 +102,14 @@ def notice_line(view: AppointmentView) -> str | None:
 def card_text(view: AppointmentView, content: Content, tz: ZoneInfo) -> str:
     """Compact card: when, name, tappable phone, topic, note, bookings so far, status."""
     lines = [f"{mark(view.status)} №{view.id} · {compact_when(view.start, tz)}"]
-    lines.append(f"👤 {view.parent_name or _('(данните са изтрити)')}")
+    lines.append(f"👤 {as_typed(view.parent_name or _('(данните са изтрити)'))}")
+    if language_mark(view.parent_language):  # so staff know to bring an interpreter or call
+        lines.append(language_mark(view.parent_language))
     if view.parent_phone:
         lines.append(f"☎️ {view.parent_phone}")  # E.164: Telegram makes it tappable
     lines.append(f"📋 {topic_title(content, view.topic)}")
     if view.note:
-        lines.append(f"💬 {view.note}")
+        lines.append(f"💬 {as_typed(view.note)}")  # as the parent wrote it
     if view.parent_id is not None:
         lines.append(
             ngettext("{n} записване досега", "{n} записвания досега", view.bookings_count).format(

@@ -42,10 +42,11 @@ from enum import StrEnum
 from sqlmodel import Session, col
 
 from admin import notices
+from admin import questions as question_notices
 from bot.centre import Content
-from bot.i18n import _, format_clock, format_day_short, language, relative_day
+from bot.i18n import _, comma, format_clock, format_day_short, language, relative_day
 from bot.services import Services
-from storage import outbox, reminders
+from storage import outbox, questions, reminders
 from storage import staff as staff_repo
 from storage.clock import utcnow
 from storage.models import Outbox, OutboxState
@@ -54,8 +55,9 @@ from storage.reminders import ReminderPolicy
 
 log = logging.getLogger(__name__)
 
-# How long a claim holds a row; a worker stops sending from its batch once
-# LEASE - LEASE_MARGIN has passed, so an expired lease is never used.
+# How long a claim holds a row (default; OUTBOX_LEASE_SECONDS); a worker stops sending from
+# its batch once LEASE - LEASE_MARGIN (LEASE_MARGIN as a share of other leases) has passed,
+# so an expired lease is never used.
 LEASE = timedelta(minutes=5)
 LEASE_MARGIN = timedelta(minutes=2)
 BACKOFF_BASE = timedelta(seconds=60)
@@ -63,6 +65,15 @@ BACKOFF_MAX = timedelta(hours=1)
 CONCURRENCY = 8
 # Staff cards and parents' notices are worth more tries than a reminder (which has a deadline).
 MIN_NOTICE_ATTEMPTS = 8
+
+
+QUESTION_KINDS = (Kind.question_card, Kind.question_edit, Kind.question_line, Kind.question_answer)
+# What a sent question row becomes (`storage.questions.QuestionCard.kind`).
+QUESTION_RECORDS: dict[str, str] = {
+    Kind.question_card: "card",
+    Kind.question_line: "follow",
+    Kind.question_answer: "parent",
+}
 
 
 class Outcome(StrEnum):
@@ -98,6 +109,9 @@ class Delivery:
     document_name: str | None = None
     edit_message_id: int | None = None
     reply_to_message_id: int | None = None
+    # A photo or document by Telegram's file id ("photo" / "document"); text is its caption.
+    file_id: str | None = None
+    file_kind: str | None = None
 
 
 Deliver = Callable[[Delivery], Awaitable[SendOutcome]]
@@ -129,7 +143,7 @@ def reminder_text(content: Content, start: datetime, now: datetime, policy: Remi
     day = format_day_short(local.date())
     rel = relative_day(local.date(), now.astimezone(policy.tz).date())
     if rel:
-        day = f"{rel}, {day}"
+        day = f"{rel}{comma()}{day}"
     return _("Напомняне: {day}, в {time} ч. Ви очакваме в {centre}, {address}").format(
         day=day,
         time=format_clock(local),
@@ -179,25 +193,50 @@ async def dispatch_due(
     policy = services.reminder_policy
     reminder_attempts = services.settings.reminder_max_attempts
     result = DispatchReport()
+    lease = timedelta(seconds=services.settings.outbox_lease_seconds)
+    margin = LEASE_MARGIN * (lease / LEASE)
     start_now = clock()
     with db.session() as session:
         result.skipped_past = reminders.skip_past(session, start_now)
     with db.session() as session:
         claimed = outbox.claim_due(
-            session, start_now, worker_id, LEASE, batch, ids=ids, kinds=kinds
+            session, start_now, worker_id, lease, batch, ids=ids, kinds=kinds
         )
     result.claimed = len(claimed)
     if not claimed:
         return result
     claimed_at = time.monotonic()
-    usable = (LEASE - LEASE_MARGIN).total_seconds()
+    usable = (lease - margin).total_seconds()
     gate = asyncio.Semaphore(max(1, concurrency))
     by_chat: dict[int, list[Claimed]] = {}
     for item in claimed:
         by_chat.setdefault(item.chat_id, []).append(item)
 
+    def question_delivery(item: Claimed) -> Delivery | None:
+        """A question's card, card edit, line under the card, or answer to the parent."""
+        assert item.question_id is not None
+        card: int | None = None
+        if item.kind in (Kind.question_edit, Kind.question_line):
+            with db.read() as session:
+                cards = questions.card_ids(session, item.question_id, item.chat_id)
+            card = cards[-1] if cards else None
+        if item.kind == Kind.question_edit:
+            if card is None:
+                return None
+            return Delivery(item.chat_id, item.text or "", item.buttons, edit_message_id=card)
+        return Delivery(
+            item.chat_id,
+            item.text or "",
+            item.buttons,
+            reply_to_message_id=card,
+            file_id=item.file_id,
+            file_kind=item.file_kind,
+        )
+
     def delivery_of(item: Claimed) -> Delivery | None:
         """What to call; None for an edit of a card that was never posted."""
+        if item.question_id is not None and item.kind in QUESTION_KINDS:
+            return question_delivery(item)
         if item.is_reminder:
             assert item.start is not None and item.appointment_id is not None
             with language(item.language):
@@ -239,6 +278,12 @@ async def dispatch_due(
                 )
             if item.report_to_cards and item.appointment_id is not None:
                 notices.refresh_cards(session, services, item.appointment_id)
+            if item.question_id is not None and outcome.message_id:
+                kind = QUESTION_RECORDS.get(item.kind)
+                if kind is not None:  # later replies to this message find the question
+                    questions.remember_message(
+                        session, item.question_id, item.chat_id, outcome.message_id, kind
+                    )
 
     def on_failure(item: Claimed, outcome: SendOutcome) -> None:
         at = clock()
@@ -274,6 +319,8 @@ async def dispatch_due(
                     _parent_not_told(session, item, outcome, at)
                     # Blocked: the rest of the batch for this chat was withdrawn with it.
                     raise_stop = outcome.kind is Outcome.blocked
+                elif item.kind == Kind.question_answer and item.question_id is not None:
+                    question_notices.answer_not_delivered(session, services, item.question_id)
                 else:
                     log.warning("outbox row %s (%s) failed: %s", item.id, item.kind, error)
         if raise_stop:

@@ -4,7 +4,8 @@ Every night (`bot.jobs`) appointments that started more than RETENTION_DAYS ago 
 what points at a person: note, staff note, free-text reasons, the audit rows' free text,
 the idempotency key and the link to the parent (`parent_id` → NULL); `anonymised_at` is
 set. Status, topic and times stay, so monthly counts (`/stats`, export) do not change.
-Then parents with no appointment left and no activity within the window are deleted,
+Questions to a specialist with no activity within the window are removed with their thread.
+Then parents with no appointment or question left and no activity within the window are deleted,
 together with their persisted conversation and user/chat data. Logs carry counts only.
 """
 
@@ -17,8 +18,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from storage import questions
 from storage.db import Database
-from storage.models import Appointment, AuditEntry, Outbox, Parent, PersistedState
+from storage.models import Appointment, AuditEntry, Outbox, Parent, PersistedState, Question
 from storage.outbox import OPEN_STATES
 
 log = logging.getLogger(__name__)
@@ -61,11 +63,16 @@ def anonymise_old(db: Database, now: datetime, retention_days: int) -> int:
                     col(Outbox.state).not_in(OPEN_STATES),
                 )
             )
+        # Questions to a specialist go with old bookings: the whole thread, after the window.
+        questions_removed = questions.remove_old(session, cutoff)
     with db.session() as session:
         referenced = select(Appointment.parent_id).where(col(Appointment.parent_id).is_not(None))
         idle = session.exec(
             select(Parent.id, Parent.telegram_user_id, Parent.chat_id).where(
                 col(Parent.id).not_in(referenced),
+                col(Parent.id).not_in(
+                    select(Question.parent_id).where(col(Question.parent_id).is_not(None))
+                ),
                 col(Parent.created_at) < cutoff,
                 col(Parent.updated_at) < cutoff,
             )
@@ -89,6 +96,7 @@ def anonymise_old(db: Database, now: datetime, retention_days: int) -> int:
         len(idle),
         len(states),
     )
+    log.info("retention: %d questions removed", questions_removed)
     return len(old_ids)
 
 

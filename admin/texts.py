@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
+from bot.bidi import first_strong
 from bot.centre import Content
 from bot.i18n import N_, _, babel_locale, format_clock
 from storage.models import AppointmentStatus as S
@@ -31,6 +32,32 @@ STATUS_NAMES: dict[str, str] = {
     S.attended: N_("дойде"),
     S.no_show: N_("не дойде"),
 }
+
+
+# The parent's language in staff lists and cards, so staff know to bring an interpreter or
+# call; Bulgarian parents get no mark.
+LANGUAGE_NAMES: dict[str, str] = {
+    "bg": N_("български"),
+    "en": N_("английски"),
+    "uk": N_("украински"),
+    "ar": N_("арабски"),
+    "fa": N_("дари"),
+    "tr": N_("турски"),
+}
+
+
+def language_mark(code: str | None) -> str:
+    """ "🌐 арабски" for a parent who reads another language; "" for Bulgarian."""
+    if not code or code == "bg":
+        return ""
+    return f"🌐 {_(LANGUAGE_NAMES.get(code, code))}"
+
+
+def as_typed(text: str) -> str:
+    """A parent's own words, unchanged; right-to-left ones isolated so the line keeps its order."""
+    if first_strong(text) in ("R", "AL"):
+        return f"\u2068{text}\u2069"
+    return text
 
 
 def mark(status: str) -> str:

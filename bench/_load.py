@@ -192,8 +192,8 @@ async def parent_books(
             await step(
                 user, lambda m=confirm_id: user.tap("book:confirm", m), tally, label="confirm"
             )
-            answer = await user.wait_async(lambda e: "запазен" in e.text or "зает" in e.text, 30)
-            if "запазен" in answer.text:
+            answer = await user.wait_async(lambda e: "изпратена" in e.text or "зает" in e.text, 30)
+            if "изпратена" in answer.text:
                 return "booked" if attempt == 0 else "booked after a taken slot"
             if not any(d and d.startswith("book:time:") for _, d in answer.buttons()):
                 return "no place left"

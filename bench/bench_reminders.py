@@ -1,21 +1,20 @@
-"""Dispatch N due reminders through the fake Bot API with PTB's real AIORateLimiter.
+"""Dispatch N due reminders through the fake Bot API with the bot's real rate limiter.
 
     .venv/bin/python bench/bench_reminders.py [--count 10000] [--database-url URL]
 
 The fake Bot API answers instantly but, like Telegram, refuses more than 30 messages in
-any one second with a 429 (`retry_after=1`); PTB's `AIORateLimiter` (30/s overall, retries
-on RetryAfter) sits in front of it, exactly as in production. Prints messages per second
+any one second with a 429 (`retry_after=1`); the bot's `CentreRateLimiter` (bot/limits.py,
+retries on RetryAfter) sits in front of it, exactly as in production. Prints messages per second
 against Telegram's 30/s, the number of 429s, and the duplicate window of the delivery
 guarantee (time from `send_message` returning to the "sent" commit; see
 `admin/reminders.py`): p50 / p99 / max. At ~30/s, 10,000 reminders take about 5.5 min.
 Not part of the test suite.
 
-Measured (SQLite, this machine): 10,000 reminders in 432 s = 23.2/s with 333 answers 429;
-with `--telegram-limit 0` (no flood control in the fake) 1,000 in 33 s = 30.7/s, i.e. the
-limiter itself runs at Telegram's 30/s. The 429s come from aiolimiter's leaky bucket,
-which allows a burst of 30 after any pause on top of the steady rate, against a fake that
-counts strictly per sliding second; each 429 makes AIORateLimiter pause all sends for
-`retry_after`. Every reminder was accepted exactly once.
+Measured in session 1, with PTB's AIORateLimiter (SQLite): 10,000 reminders in 432 s =
+23.2/s with 333 answers 429; with `--telegram-limit 0` (no flood control in the fake) 1,000
+in 33 s = 30.7/s. The 429s came from aiolimiter's leaky bucket, which allows a burst of 30
+after any pause on top of the steady rate, against a fake that counts strictly per sliding
+second. Every reminder was accepted exactly once. Later figures: bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -167,7 +166,7 @@ async def run(count: int, database_url: str, batch: int, limit: int) -> int:
     print(f"reminders:        {count} due, {sent} sent in {elapsed:.1f} s ({states})")
     print(f"throughput:       {rate:.1f} messages/s (Telegram allows ~{TELEGRAM_LIMIT}/s overall)")
     print(
-        f"429 answers:      {fake.too_many} (retried inside AIORateLimiter; the fake refuses "
+        f"429 answers:      {fake.too_many} (retried inside the rate limiter; the fake refuses "
         f"more than {limit or 'unlimited'} sends in any 1 s window)"
     )
     print(f"RetryAfter seen:  {postponed} by the dispatcher; failed/blocked: {failed}")

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_day_names
 
 from bot.centre import Content
-from bot.i18n import N_, _, babel_locale, format_clock, format_when
+from bot.i18n import N_, _, babel_locale, comma, format_clock, format_when
 from bot.text import Reading
 from storage.db import Database
 from storage.rules import rules_of
@@ -99,7 +99,7 @@ def hours_lines(hours: Hours) -> list[str]:
     lines = []
     for first, last, spans in runs:
         days = names[first] if first == last else f"{names[first]} – {names[last]}"
-        times = ", ".join(f"{format_clock(a)}–{format_clock(b)}" for a, b in spans)
+        times = comma().join(f"{format_clock(a)}–{format_clock(b)}" for a, b in spans)
         lines.append(f"{days[:1].upper()}{days[1:]}: {times}")
     return lines
 
@@ -217,9 +217,7 @@ def topic_answer(content: Content, reading: Reading) -> Answer | None:
     topic = next((c for c in reading.crisis if c in content.crisis_topics), None)
     if topic is None:
         return None
-    text = _("Ако питате за услугите ни: {answer}").format(
-        answer=_(content.crisis_topics[topic])
-    )
+    text = _("Ако питате за услугите ни: {answer}").format(answer=_(content.crisis_topics[topic]))
     return Answer(text, [_tr(SERVICES), _tr(BOOK)])
 
 
@@ -231,18 +229,23 @@ def numbers_line(content: Content) -> str:
     )
 
 
-def not_understood_text(content: Content, *, doubt: bool = False) -> str:
+def not_understood_text(content: Content, *, doubt: bool = False, offer: str | None = None) -> str:
     """Kind, with what to do next; always ends with the emergency number in one line.
 
     `doubt`: the message held a crisis-looking word; the line names 116 111 as well.
+    `offer`: one more thing to do, after the first sentence (asking a specialist).
     """
     head = _(
         "Не успях да разбера съобщението. Изберете от менюто или се обадете на {phone}."
     ).format(phone=content.contacts.main_phone.display)
+    if offer:
+        head += "\n" + offer
     if doubt:
         return head + "\n\n" + numbers_line(content)
-    return head + "\n\n" + _("При опасност: {emergency}").format(
-        emergency=content.help_lines.emergency
+    return (
+        head
+        + "\n\n"
+        + _("При опасност: {emergency}").format(emergency=content.help_lines.emergency)
     )
 
 
@@ -330,9 +333,7 @@ def faq_answer(key: str, content: Content, facts: Facts | None = None) -> Answer
     if key == "my_bookings":
         return Answer(_("Запазените си часове виждате в „Моите часове“."), [_tr(MY)])
     if key == "cancel":
-        return Answer(
-            _("Час отменяте от „Моите часове“: изберете часа и „Отменям“."), [_tr(MY)]
-        )
+        return Answer(_("Час отменяте от „Моите часове“: изберете часа и „Отменям“."), [_tr(MY)])
     if key == "privacy":
         return Answer(
             _(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -14,38 +15,53 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from admin.telegram import handlers as staff
 from admin.telegram.outbox import Waker
 from bot import jobs
+from bot.background import run_later
+from bot.centre_bot import CentreBot
 from bot.config import Settings
-from bot.context import BotContext, attach_services
+from bot.context import SERVICES_KEY, BotContext, attach_services
 from bot.errors import error_handler
 from bot.flows import (
+    ask,
     booking,
     crisis,
     data,
     fallback,
     info,
+    language,
     menu,
     my_bookings,
     referral,
     reminder_reply,
+    survey,
 )
-from bot.i18n import N_, _, pick_language, set_language
+from bot.flows import waitlist as waitlist_flow
+from bot.i18n import N_, SUPPORTED_LANGUAGES, _, pick_language, set_language, speaking
 from bot.limits import telegram_rate_limiter
 from bot.persistence import DatabasePersistence
-from bot.routing import GROUP_CONVERSATIONS, GROUP_CRISIS, GROUP_MAIN, split_conversations
+from bot.routing import (
+    GROUP_CONVERSATIONS,
+    GROUP_CRISIS,
+    GROUP_MAIN,
+    split_conversations,
+    watch_steps,
+)
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+
+STATE_RETRY_DELAYS = (0.5, 2.0, 10.0)  # seconds; then the next update's write takes them
 
 COMMANDS = (
     ("start", N_("Начало")),
     ("menu", N_("Меню")),
     ("help", N_("Помощ")),
     ("privacy", N_("Лични данни")),
+    ("language", N_("🌐 Език / Language")),
 )
 
 
@@ -54,16 +70,22 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     set_language("bg")
     try:
         await application.bot.set_my_commands([BotCommand(c, _(d)) for c, d in COMMANDS])
+        for code in SUPPORTED_LANGUAGES[1:]:  # each Telegram language sees its own words
+            with speaking(code):
+                commands = [BotCommand(c, _(d)) for c, d in COMMANDS]
+            await application.bot.set_my_commands(commands, language_code=code)
     except TelegramError as exc:  # a nicety: a Bot API that refuses it must not stop the bot
         log.warning("setMyCommands failed: %s", type(exc).__name__)
 
 
 class CentreApplication(Application):  # type: ignore[type-arg]
-    """Writes conversation state through after every update, not once a second.
+    """Writes conversation state through after every conversation step, not once a second.
 
     A half-finished booking then survives even a kill -9 right after the bot answered;
     unchanged rows are skipped by the persistence, so the cost is one small write per step.
-    (`ApplicationBuilder.application_class` is PTB's documented way to a subclass.)
+    Other updates leave the conversations as they were; PTB's own pass (every
+    `update_interval`) writes whatever else changed. (`ApplicationBuilder.application_class`
+    is PTB's documented way to a subclass.)
     """
 
     outbox_waker: Waker | None = None
@@ -81,12 +103,40 @@ class CentreApplication(Application):  # type: ignore[type-arg]
         await super().shutdown()
 
     async def process_update(self, update: object) -> None:
-        # Speak the user's Telegram language when we have it, Bulgarian otherwise.
+        # The language the parent chose (or staff's Bulgarian), else their Telegram language.
         user = update.effective_user if isinstance(update, Update) else None
-        set_language(pick_language(user.language_code if user else None))
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if user is None or (chat is not None and chat.type != chat.PRIVATE):
+            set_language(pick_language(None))  # groups: the staff chat reads Bulgarian
+        else:
+            services: Services = self.bot_data[SERVICES_KEY]
+            set_language(services.language_for(user.id, user.language_code))
+        step_ran = watch_steps()
         await super().process_update(update)
-        if self.persistence is not None:
+        if step_ran[0] and self.persistence is not None:
+            await self.write_state()
+
+    async def write_state(self) -> None:
+        """Write the conversation state; a failure is logged and retried, never the user's.
+
+        The update itself succeeded (its booking is committed, its answer sent): an
+        apology would be wrong. The unwritten rows stay pending (`DatabasePersistence`) and
+        go with the next write: a retry shortly, or the next update, whichever is first.
+        """
+        try:
             await self.update_persistence()
+        except Exception as exc:
+            log.warning("conversation state not written (%s): retried", type(exc).__name__)
+            run_later(self, self.retry_state_write())
+
+    async def retry_state_write(self) -> None:
+        for delay in STATE_RETRY_DELAYS:
+            await asyncio.sleep(delay)
+            try:
+                await self.update_persistence()
+                return
+            except Exception as exc:
+                log.warning("conversation state still not written: %s", type(exc).__name__)
 
     async def update_persistence(self) -> None:
         """PTB hands the changed rows to our persistence; they are written in one transaction."""
@@ -106,23 +156,26 @@ def build_application(
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot; `request` swaps the Bot API transport (console, tests)."""
     services = services or Services.from_settings(settings)
+    use_limiter = settings.rate_limiter if rate_limiter is None else rate_limiter
+    # The bot is built here rather than by the builder: it is our ExtBot subclass (Arabic
+    # and Dari texts get their direction marks, bot/centre_bot.py). Without a transport,
+    # the builder's own defaults: a pool of 256 connections, one for getUpdates.
+    bot = CentreBot(
+        token=settings.telegram_bot_token or "0:offline",
+        base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
+        base_file_url=settings.base_file_url or "https://api.telegram.org/file/bot",
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=request or HTTPXRequest(connection_pool_size=1),
+        defaults=Defaults(tzinfo=settings.tz),
+        rate_limiter=telegram_rate_limiter() if use_limiter else None,
+    )
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token or "0:offline")
-        .defaults(Defaults(tzinfo=settings.tz))
+        .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
         .application_class(CentreApplication)
     )
-    if settings.telegram_base_url:
-        builder = builder.base_url(settings.telegram_base_url)
-        if settings.base_file_url:
-            builder = builder.base_file_url(settings.base_file_url)
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
-    use_limiter = settings.rate_limiter if rate_limiter is None else rate_limiter
-    if use_limiter:
-        builder = builder.rate_limiter(telegram_rate_limiter())
     if update_processor is not None:  # the runner's: chats in parallel, each one in order
         builder = builder.concurrent_updates(update_processor)
     if persistence:
@@ -146,9 +199,15 @@ def register_handlers(
         *my_bookings.handlers(),
         *data.handlers(),
         *reminder_reply.handlers(),
+        # issue 22: joining the waiting list, its offers, and the question after a visit
+        *waitlist_flow.handlers(services.settings.conversation_timeout_minutes),
+        *survey.handlers(services.settings.conversation_timeout_minutes),
         *referral.handlers(),
+        *ask.handlers(services.settings.conversation_timeout_minutes),
+        *language.handlers(),
         *info.handlers(),
         *menu.handlers(),
+        *ask.reply_handlers(services.db),  # Telegram replies to a question's messages
         *fallback.handlers(),  # must stay last: it answers whatever nobody else took
     ]
     conversations, others = split_conversations(main_handlers)

@@ -25,7 +25,10 @@ _pending: set[asyncio.Task[Any]] = set()
 def run_later(
     application: Application[Any, Any, Any, Any, Any, Any], work: Coroutine[Any, Any, Any]
 ) -> asyncio.Task[Any]:
-    task = application.create_task(work, name="background notice")
+    if application.running:
+        task = application.create_task(work, name="background notice")
+    else:  # a stopped application (tests, shutdown): PTB would only warn; `settle()` awaits it
+        task = asyncio.get_running_loop().create_task(work, name="background notice")
     _pending.add(task)
     task.add_done_callback(_pending.discard)
     return task

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     reminder_interval_seconds: float = Field(default=30.0, alias="REMINDER_INTERVAL_SECONDS")
     reminder_max_attempts: int = Field(default=5, alias="REMINDER_MAX_ATTEMPTS")
     retention_days: int = Field(default=365, alias="RETENTION_DAYS")
+    # How long a dispatcher holds the outbox rows it claimed; after a crash, rows it had
+    # claimed go out again once this has passed (admin/outbox.py).
+    outbox_lease_seconds: float = Field(default=300.0, alias="OUTBOX_LEASE_SECONDS", gt=0)
 
     # Rate limiter (Telegram: ~30 messages/s overall, 1/s per chat).
     rate_limiter: bool = Field(default=True, alias="RATE_LIMITER")

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram.request import BaseRequest, RequestData
+from telegram.request import RequestData
+
+from bot.transport import EchoTrimmingRequest
 
 BOT_USER = {
     "id": 7000000001,
@@ -90,8 +92,11 @@ class Fault(Exception):
         self.retry_after = retry_after
 
 
-class FakeBotAPI(BaseRequest):
-    """Records `(method, params)` and answers with Bot API shaped results."""
+class FakeBotAPI(EchoTrimmingRequest):
+    """Records `(method, params)` and answers with Bot API shaped results.
+
+    Answers go through `EchoTrimmingRequest` as the production transport's do.
+    """
 
     def __init__(self) -> None:
         self.calls: list[Call] = []

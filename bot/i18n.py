@@ -25,7 +25,25 @@ from babel.messages.pofile import read_po
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 DEFAULT_LANGUAGE = "bg"
-SUPPORTED_LANGUAGES = ("bg", "en")
+SUPPORTED_LANGUAGES = ("bg", "en", "uk", "ar", "fa", "tr")
+# Each language named in itself, for the language picker (never translated).
+LANGUAGE_AUTONYMS: dict[str, str] = {
+    "bg": "Български",
+    "en": "English",
+    "uk": "Українська",
+    "ar": "العربية",
+    "fa": "دری",
+    "tr": "Türkçe",
+}
+RTL_LANGUAGES = frozenset({"ar", "fa"})
+# Babel's locale per language: `fa` is Dari here, so dates use Afghan month names (fa_AF).
+_BABEL_LOCALE = {"fa": "fa_AF"}
+# "вторник, 24 ноември" in each language's own order and punctuation.
+_SHORT_DAY_PATTERN = {
+    "ar": "EEEE، d MMMM",
+    "fa": "EEEE d MMMM",
+    "tr": "d MMMM EEEE",
+}
 
 _language: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
 
@@ -76,8 +94,11 @@ def _messages(code: str) -> dict[str, str]:
     """The catalog's translations as one dict: `_` runs a dozen times per answer."""
     translations = catalog(code)
     entries: dict[object, str] = getattr(translations, "_catalog", {})
+    # gettext reads a plural entry's singular as its form for n = 1 (Arabic: form 1, not 0).
+    plural = getattr(translations, "plural", None)  # set from the catalog's header
+    one = plural(1) if callable(plural) else 0
     singular = {
-        key[0]: text for key, text in entries.items() if isinstance(key, tuple) and key[1] == 0
+        key[0]: text for key, text in entries.items() if isinstance(key, tuple) and key[1] == one
     }
     return {**singular, **{k: v for k, v in entries.items() if isinstance(k, str) and k}}
 
@@ -101,7 +122,7 @@ def N_(message: str) -> str:
 
 @cache
 def _parsed_locale(code: str) -> Locale:
-    return Locale.parse(code)
+    return Locale.parse(_BABEL_LOCALE.get(code, code))
 
 
 def babel_locale() -> Locale:
@@ -121,7 +142,8 @@ def format_day(day: date) -> str:
 
 def format_day_short(day: date) -> str:
     """ "понеделник, 23 ноември" for buttons and reminders (the year is obvious)."""
-    return _date_text(day, "EEEE, d MMMM", _language.get())
+    code = _language.get()
+    return _date_text(day, _SHORT_DAY_PATTERN.get(code, "EEEE, d MMMM"), code)
 
 
 def format_day_long(day: date) -> str:
@@ -150,6 +172,11 @@ def _date_text(day: date, pattern: str, code: str) -> str:
 @lru_cache(maxsize=1024)
 def _time_text(moment: time, code: str) -> str:
     return format_time(moment, "HH:mm", locale=_parsed_locale(code))
+
+
+def comma() -> str:
+    """The comma between "утре" and the day: Arabic and Dari write "،"."""
+    return "\u060c " if _language.get() in RTL_LANGUAGES else ", "
 
 
 def relative_day(day: date, today: date) -> str | None:
@@ -184,5 +211,8 @@ def format_when(moment: datetime, tz: ZoneInfo, now: datetime | None = None) -> 
     if now is not None:
         rel = relative_day(at.date(), now.astimezone(tz).date())
         if rel:
-            day_text = f"{rel}, {day_text}"
+            day_text = f"{rel}{comma()}{day_text}"
     return _("{day}, {time} ч.").format(day=day_text, time=format_clock(at))
+
+
+speaking = language  # the same, for modules where `language` names something else

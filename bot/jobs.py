@@ -1,4 +1,5 @@
-"""Scheduled work on PTB's JobQueue: the outbox dispatcher and the nightly retention run."""
+"""Scheduled work on PTB's JobQueue: the outbox dispatcher, the waiting list's round (and
+the question after a visit), and the nightly retention run."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext
 
+from admin import waitlist
+from admin.questions import raise_unanswered
 from admin.retention import anonymise_old
 from admin.telegram.outbox import dispatch
 from bot.context import SERVICES_KEY
 from bot.services import Services
+from storage import survey
 
 log = logging.getLogger(__name__)
 
 RETENTION_AT = time(3, 30)  # local time, when nobody books
+QUESTIONS_EVERY_SECONDS = 600  # unanswered questions are looked at this often
 
 
 def _services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
@@ -29,6 +34,23 @@ async def dispatch_outbox(context: CallbackContext[Any, Any, Any, Any]) -> None:
     """Send what is due in the outbox: reminders, and anything a crash or a retry left
     (every REMINDER_INTERVAL_SECONDS and at start-up; new rows go out at once, see Waker)."""
     await dispatch(context.bot, _services(context))
+
+
+async def raise_questions(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Raise again in the staff chat the questions unanswered for one working day."""
+    await asyncio.to_thread(raise_unanswered, _services(context))
+
+
+async def waitlist_round(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Expire waiting-list holds, pass places on, end waits at the horizon; ask after visits."""
+    services = _services(context)
+    done = await asyncio.to_thread(waitlist.run_round, services)
+    asked = await asyncio.to_thread(survey.ask_after_visits, services.db, services.reminder_policy)
+    if done.expired or done.offered or done.ended or asked:
+        log.info(
+            "waiting list: %d expired, %d offered, %d ended; %d asked after a visit",
+            len(done.expired), len(done.offered), len(done.ended), len(asked),
+        )  # fmt: skip
 
 
 async def retention(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -54,6 +76,20 @@ def schedule(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         interval=settings.reminder_interval_seconds,
         first=0,
         name="outbox",
+        job_kwargs=job_kwargs,
+    )
+    job_queue.run_repeating(
+        raise_questions,
+        interval=QUESTIONS_EVERY_SECONDS,
+        first=QUESTIONS_EVERY_SECONDS,
+        name="questions",
+        job_kwargs=job_kwargs,
+    )
+    job_queue.run_repeating(
+        waitlist_round,
+        interval=settings.reminder_interval_seconds,
+        first=settings.reminder_interval_seconds,
+        name="waitlist",
         job_kwargs=job_kwargs,
     )
     job_queue.run_daily(

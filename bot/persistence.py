@@ -24,9 +24,10 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
 
     Bot data is not persisted (it holds the live services); callback data is plain strings;
     chat data is not used. PTB hands the changed rows to the `update_*` hooks (from
-    `Application.update_persistence`, which `CentreApplication` calls after every update);
-    each row is encoded to JSON at once and kept until `write_through` writes them all in
-    one transaction. A row whose JSON is what was last written is skipped.
+    `Application.update_persistence`: PTB's own pass every `update_interval`, and
+    `CentreApplication` after every conversation step); each row is encoded to JSON at once
+    and kept until `write_through` writes them all in one transaction. A row whose JSON is
+    what was last written is skipped.
     """
 
     def __init__(self, db: Database, update_interval: float = 1) -> None:
@@ -37,8 +38,8 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
             update_interval=update_interval,
         )
         self.db = db
-        # Last JSON written per row: most updates leave user data unchanged, and writing
-        # through after every update (see CentreApplication) must stay cheap.
+        # Last JSON written per row: most passes leave user data unchanged, and writing
+        # through after every conversation step (see CentreApplication) must stay cheap.
         self._written: dict[state.Slot, str | None] = {}
         # Changes of the current update, written together by `commit` in one transaction.
         self._pending: dict[state.Slot, str | None] = {}

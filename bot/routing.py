@@ -13,12 +13,17 @@ The bot uses that as PTB documents it:
   goes on to the main group, where the menu answers it as it would outside a booking.
 - `GROUP_MAIN`: commands, views and buttons, in the order `bot.app` lists them; the
   fallback last.
+
+Both wrappers also note that a conversation step ran (`step_ran`): only such an update can
+have moved a conversation, so only then does `bot.app.CentreApplication` write the state
+through at once (PTB's own pass, once a second, catches anything else).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from contextvars import ContextVar
 from typing import Any, NoReturn, TypeVar
 
 from telegram.ext import ApplicationHandlerStop, BaseHandler, ConversationHandler
@@ -30,6 +35,24 @@ GROUP_MAIN = 0  # commands, views, buttons; the fallback is last in this group
 Handler = BaseHandler[Any, Any, Any]
 U = TypeVar("U")
 C = TypeVar("C")
+R = TypeVar("R")
+
+
+# Set while an update is processed (`CentreApplication.process_update`); a step flips it.
+_step_ran: ContextVar[list[bool] | None] = ContextVar("step_ran", default=None)
+
+
+def watch_steps() -> list[bool]:
+    """Start watching for conversation steps in this update; the list holds the answer."""
+    ran = [False]
+    _step_ran.set(ran)
+    return ran
+
+
+def _note_step() -> None:
+    ran = _step_ran.get()
+    if ran is not None:
+        ran[0] = True
 
 
 def answered(
@@ -39,7 +62,21 @@ def answered(
 
     @functools.wraps(callback)
     async def step(update: U, context: C) -> NoReturn:
+        _note_step()
         raise ApplicationHandlerStop(await callback(update, context))
+
+    return step
+
+
+def handed_over(
+    callback: Callable[[U, C], Awaitable[R]],
+) -> Callable[[U, C], Coroutine[Any, Any, R]]:
+    """A conversation step that ends it without answering: the main group answers."""
+
+    @functools.wraps(callback)
+    async def step(update: U, context: C) -> R:
+        _note_step()
+        return await callback(update, context)
 
     return step
 

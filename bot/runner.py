@@ -83,19 +83,29 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
     such as a staff card to the staff group (20 a minute), holds up every parent. Here it
     holds up only its own chat. Order within a chat keeps conversations and the staff
     group's double-tap handling as they are.
+
+    The chat's turn is taken *before* one of the `max_concurrent_updates` places: an update
+    waiting behind its own chat holds no place, so one chat flooding the bot with hundreds
+    of messages uses one place and every other chat is still answered at once.
     """
 
+    # PTB's own bound (its `process_update` is final) only keeps memory in check; the
+    # places that matter are `self.places`, taken after the chat's turn.
+    QUEUE_BOUND = 4096
+
     def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(self.QUEUE_BOUND)
+        self.places = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
         self._waiting: dict[tuple[str, int], int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """The chat's turn first, then one of the places."""
         key = _order_key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self.places:
                 await coroutine
         finally:
             self._waiting[key] -= 1

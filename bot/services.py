@@ -8,9 +8,11 @@ from functools import cached_property
 
 from bot.centre import Content, content_for
 from bot.config import Settings
+from bot.i18n import SUPPORTED_LANGUAGES, pick_language
 from bot.text import Understanding, understanding
 from storage.clock import utcnow
 from storage.db import Database
+from storage.parents import LanguageMemory
 from storage.reminders import ReminderPolicy
 
 
@@ -42,6 +44,18 @@ class Services:
     def understanding(self) -> Understanding:
         """Word classes and rules for crisis help and the FAQ, read once per process."""
         return understanding()
+
+    @cached_property
+    def languages(self) -> LanguageMemory:
+        """Each user's stored language, read once per process (`storage.parents`)."""
+        return LanguageMemory(self.db)
+
+    def language_for(self, telegram_user_id: int, telegram_code: str | None) -> str:
+        """The stored choice (parent row; Bulgarian for staff), else the Telegram language."""
+        stored = self.languages.stored(telegram_user_id)
+        if stored in SUPPORTED_LANGUAGES:
+            return stored
+        return pick_language(telegram_code)
 
     def now(self) -> datetime:
         return utcnow()

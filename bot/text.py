@@ -100,9 +100,24 @@ _LAUGHTER = re.compile(
 _SOS = re.compile(r"(?<!\w)[sс][.\s]{1,2}[oо][.\s]{1,2}[sс](?!\w)\.?", re.IGNORECASE)
 
 
+# Other scripts as people type them: Arabic and Persian keyboards give different ya, kaf and
+# alef forms, vowel marks are optional, the Persian joiner (می‌خواهم) is often left out, and
+# Turkish is often typed without its letters ("siddet" for "şiddet"). All meet here.
+_OTHER_FOLDS = str.maketrans(
+    {
+        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ی", "ي": "ی", "ئ": "ی", "ك": "ک",
+        "ة": "ه", "ۀ": "ه", "ؤ": "و", "\u0640": None, "\u200c": None, "\u200d": None,
+        "ş": "s", "ğ": "g", "ç": "c", "ö": "o", "ü": "u", "ı": "i", "â": "a", "î": "i",
+        "\u0307": None, "ʼ": "'", "’": "'",
+    }
+)  # fmt: skip
+_HARAKAT = re.compile(r"[\u064b-\u065f\u0670\u06d6-\u06ed]")
+
+
 def words(text: str) -> list[str]:
     """The message's words, lowered; a Latin look-alike inside a Cyrillic word is read as one."""
     text = unicodedata.normalize("NFKC", text).lower().replace("ѐ", "е")
+    text = _HARAKAT.sub("", text).translate(_OTHER_FOLDS)
     text = _LAUGHTER.sub(" хаха ", text)
     text = _SOS.sub(" sos ", text)
     out = []
@@ -188,7 +203,8 @@ def word_forms(word: str, languages: Sequence[str] = ("bg", "en")) -> frozenset[
 
 # --- word classes ----------------------------------------------------------------------------
 
-FUZZY_MIN = 7  # words this long forgive one typo
+FUZZY_MIN = 7  # words this long forgive one wrong letter
+FUZZY_INDEL = 8  # … this long also one letter left out or added
 FUZZY_TWO = 10  # … and this long two
 
 
@@ -199,6 +215,9 @@ class WordClasses:
     exact: dict[str, set[str]] = field(default_factory=dict)
     prefix: dict[str, set[str]] = field(default_factory=dict)
     suffix: dict[str, set[str]] = field(default_factory=dict)
+    # "=word": only the word as typed, not every word with the same lemma ("=крия" is the
+    # writer hiding; "детето се крие" is not).
+    surface: dict[str, set[str]] = field(default_factory=dict)
     languages: tuple[str, ...] = ("bg", "en")
 
     @classmethod
@@ -215,7 +234,9 @@ class WordClasses:
     def add(self, name: str, entry: str) -> None:
         if " " in entry.strip():
             raise ValueError(f"class {name}: one word per entry, not {entry!r}")
-        if entry.endswith("*"):
+        if entry.startswith("="):
+            target, text = self.surface, entry[1:]
+        elif entry.endswith("*"):
             target, text = self.prefix, entry[:-1]
         elif entry.startswith("*"):
             target, text = self.suffix, entry[1:]
@@ -235,7 +256,15 @@ class WordClasses:
     def _classes_of(self, word: str) -> frozenset[str]:
         """The classes a word belongs to (worked out once per distinct word)."""
         typed = {skeleton(v).replace(" ", "") for v in _squeezed(word)}
+        readings = {
+            skeleton(r).replace(" ", "")
+            for v in _squeezed(word)
+            if _SHLIOKAVITSA.fullmatch(v)
+            for r in cyrillic_readings(v)
+        }
         found: set[str] = set()
+        for form in typed | readings:
+            found |= self.surface.get(form, set())
         for form in word_forms(word, self.languages):
             # Typos are forgiven in the words as typed, not in lemmas worked out from them.
             found |= self._classes_of_form(form, typos=form in typed)
@@ -254,7 +283,9 @@ class WordClasses:
         """Classes whose word or stem is this form with one typo (two in long words).
 
         The first letter must be right: people mistype inside a word, and a wrong
-        start reads too many unrelated words as crisis words.
+        start reads too many unrelated words as crisis words. A letter left out or added
+        counts only in words of FUZZY_INDEL letters or more: in shorter ones it makes
+        another word too often ("избягва" is not "избяга").
         """
         limit = 2 if len(form) >= FUZZY_TWO else 1
         more: set[str] = set()
@@ -262,7 +293,7 @@ class WordClasses:
             if (
                 len(key) >= FUZZY_MIN
                 and key[0] == form[0]
-                and abs(len(key) - len(form)) <= limit
+                and abs(len(key) - len(form)) <= (limit if len(key) >= FUZZY_INDEL else 0)
                 and not names <= found
                 and Levenshtein.distance(key, form, score_cutoff=limit) <= limit
             ):
@@ -274,7 +305,7 @@ class WordClasses:
                 and not names <= found
                 and any(
                     Levenshtein.distance(key, form[: len(key) + d], score_cutoff=1) <= 1
-                    for d in (-1, 0, 1)
+                    for d in ((-1, 0, 1) if len(key) >= FUZZY_INDEL else (0,))
                 )
             ):
                 more |= names
@@ -318,8 +349,7 @@ class Rule:
         for first in places[0]:
             # Only the words within reach of this one: a long message stays cheap.
             nearby = [
-                p[bisect_left(p, first - near) : bisect_right(p, first + near)]
-                for p in places[1:]
+                p[bisect_left(p, first - near) : bisect_right(p, first + near)] for p in places[1:]
             ]
             for rest in itertools.product(*nearby):
                 combo = (first, *rest)
@@ -412,6 +442,7 @@ class Understanding:
         self._crisis_by_class = _by_first_class(self.crisis_rules)
         self._intents_by_class = _by_first_class(self.intent_rules)
         known = {n for names in classes.exact.values() for n in names}
+        known |= {n for names in classes.surface.values() for n in names}
         known |= {n for names in classes.prefix.values() for n in names}
         known |= {n for names in classes.suffix.values() for n in names}
         for rule in (*self.crisis_rules, *self.intent_rules):

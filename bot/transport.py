@@ -16,8 +16,47 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+JSONDict = dict[str, Any]
 
-class AiohttpRequest(BaseRequest):
+
+def drop_echoed_keyboards(answer: object) -> None:
+    """Remove, in place, the keyboards of our own messages from a Bot API answer.
+
+    Telegram answers every sendMessage and editMessageText with the whole message, our own
+    keyboard included, and a button press arrives with the keyboard of the message it sits
+    on. PTB would turn each button into an object (a six-button keyboard costs more than the
+    rest of the message); nothing reads them: the bot knows what it sent, and a press is
+    routed by its callback data alone. Other messages (a parent's own) are left whole.
+    """
+    if not isinstance(answer, dict):
+        return
+    result = answer.get("result")
+    if isinstance(result, dict) and "message_id" in result and "chat" in result:
+        result.pop("reply_markup", None)  # a message we sent or edited
+    elif isinstance(result, list):  # getUpdates
+        for update in result:
+            query = update.get("callback_query") if isinstance(update, dict) else None
+            message = query.get("message") if isinstance(query, dict) else None
+            if isinstance(message, dict):
+                message.pop("reply_markup", None)
+
+
+class EchoTrimmingRequest(BaseRequest):
+    """A `BaseRequest` whose answers lose the keyboards Telegram echoes back.
+
+    Done in `parse_json_payload`, PTB's documented hook for reading the answer, before PTB
+    builds its objects. The bot's transports (`AiohttpRequest`, the offline
+    `bot.fakeapi.FakeBotAPI`) derive from it.
+    """
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        answer = BaseRequest.parse_json_payload(payload)
+        drop_echoed_keyboards(answer)
+        return answer
+
+
+class AiohttpRequest(EchoTrimmingRequest):
     """PTB's request interface over one `aiohttp.ClientSession` with a bounded pool."""
 
     def __init__(

@@ -35,14 +35,17 @@ MENU_LABELS: dict[str, str] = {
     "book": N_("📅 Запазете час"),
     "referral": N_("📄 Направление от ДСП"),
     "my": N_("🗓 Моите часове"),
+    "ask": N_("💬 Въпрос към специалист"),
     "contacts": N_("☎️ Контакти"),
     "emergency": N_("🆘 Спешна помощ"),
+    "language": N_("🌐 Език / Language"),
 }
 MENU_LAYOUT: tuple[tuple[str, ...], ...] = (
     ("book", "my"),
+    ("ask",),
     ("about", "services"),
     ("referral", "contacts"),
-    ("emergency",),
+    ("emergency", "language"),
 )
 
 
@@ -115,6 +118,11 @@ def menu_button() -> tuple[str, str]:
     return (_("🏠 Меню"), "menu:show")
 
 
+def ask_button() -> tuple[str, str]:
+    """ "💬 Въпрос към специалист" as an inline button (offered where the bot cannot answer)."""
+    return (_(MENU_LABELS["ask"]), "ask:start")
+
+
 def require_message(update: Update) -> Message:
     """The message to answer: the user's message, or the one a pressed button sits on."""
     if update.effective_message is None:
@@ -135,6 +143,25 @@ async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
         log.info("callback query %s could not be answered (too old)", query.id)
 
 
+# Each keyboard's Bot API JSON, worked out once per keyboard object (the views' keyboards
+# are built once, above): PTB would turn the keyboard into dicts on every send. It goes to
+# PTB as `api_kwargs`, PTB's documented way to hand a Bot API parameter over as it is
+# (`reply_markup` is "a JSON-serialized object"). Keyed by identity, checked on reading.
+_MARKUP_JSON: dict[int, tuple[InlineKeyboardMarkup, str]] = {}
+
+
+def markup_kwargs(markup: InlineKeyboardMarkup | None) -> dict[str, str] | None:
+    """`api_kwargs` that send `markup` as the JSON worked out the first time it was sent."""
+    if markup is None:
+        return None
+    found = _MARKUP_JSON.get(id(markup))
+    if found is None or found[0] is not markup:
+        if len(_MARKUP_JSON) >= 2048:
+            _MARKUP_JSON.clear()
+        found = _MARKUP_JSON[id(markup)] = (markup, markup.to_json())
+    return {"reply_markup": found[1]}
+
+
 async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """Edit the message in place when a button was pressed, else send a new one."""
     query = update.callback_query
@@ -144,7 +171,9 @@ async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
         if isinstance(message, Message) and message.text is not None:
             try:
                 await message.edit_text(
-                    text, reply_markup=markup, link_preview_options=_preview_options(text)
+                    text,
+                    link_preview_options=_preview_options(text),
+                    api_kwargs=markup_kwargs(markup),
                 )
                 return
             except BadRequest as exc:
@@ -157,7 +186,10 @@ async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
     if chat is None:
         raise LookupError("update has no chat to answer")
     await update.get_bot().send_message(
-        chat.id, text, reply_markup=markup, link_preview_options=_preview_options(text)
+        chat.id,
+        text,
+        link_preview_options=_preview_options(text),
+        api_kwargs=markup_kwargs(markup),
     )
 
 

@@ -52,7 +52,7 @@ def message_dict(
     return message
 
 
-def make_message(bot: Bot, user_id: int, text: str, **kw: Any) -> Update:
+def make_message(bot: Bot, user_id: int, text: str | None, **kw: Any) -> Update:
     return Update.de_json(
         {"update_id": next(_ids), "message": message_dict(user_id, text, **kw)}, bot
     )

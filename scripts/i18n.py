@@ -3,8 +3,9 @@
     .venv/bin/python scripts/i18n.py
 
 Message ids are the Bulgarian texts, so the bg catalog is filled from them (staff can
-re-word a text there without touching code); the en catalog keeps its translations,
-new ids arrive empty, and `tests/test_i18n.py` lists what is missing.
+re-word a text there without touching code); the other catalogs (en, uk, ar, fa, tr) keep
+their translations, new ids arrive empty, `tests/test_i18n.py` fails on what is missing and
+`scripts/missing_translations.py` lists it.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ import sys
 import tomllib
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bot.i18n import SUPPORTED_LANGUAGES  # noqa: E402
+
 LOCALES = ROOT / "locales"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 # Content keys that are identifiers, numbers or phone numbers, not prose.
@@ -90,6 +94,7 @@ def update(code: str, template: Catalog) -> None:
     else:
         catalog = Catalog(locale=code, project="cop-bot", charset="utf-8")
     catalog.update(template, no_fuzzy_matching=True)
+    catalog.fuzzy = False  # a fuzzy header is left out of the compiled catalog: plural rules too
     catalog.obsolete.clear()
     if code == "bg":
         for message in catalog:
@@ -105,12 +110,22 @@ def main() -> int:
     LOCALES.mkdir(exist_ok=True)
     with (LOCALES / "messages.pot").open("wb") as handle:
         write_po(handle, template, width=0, sort_output=True)
-    for code in ("bg", "en"):
+    for code in SUPPORTED_LANGUAGES:
         update(code, build_template())  # a fresh template: update() shares message objects
-    with (LOCALES / "en/LC_MESSAGES/messages.po").open("rb") as handle:
-        missing = [m.id for m in read_po(handle) if m.id and not m.string]
-    print(f"{len(template)} messages; en missing {len(missing)}")
+    counts = []
+    for code in SUPPORTED_LANGUAGES[1:]:
+        with (LOCALES / code / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            missing = [m.id for m in read_po(handle) if m.id and not _complete(m)]
+        counts.append(f"{code} missing {len(missing)}")
+    print(f"{len(template)} messages; " + ", ".join(counts))
     return 0
+
+
+def _complete(message: Message) -> bool:
+    """Every form filled (a plural entry has one per plural form of the language)."""
+    if isinstance(message.string, tuple | list):
+        return all(message.string)
+    return bool(message.string)
 
 
 if __name__ == "__main__":

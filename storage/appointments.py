@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from storage import reminders
+from storage import reminders, waitlist
 from storage.errors import InvalidTransition, NotFound
 from storage.models import Appointment, AuditEntry
 from storage.models import AppointmentStatus as S
@@ -22,6 +22,9 @@ ALLOWED: dict[str, set[str]] = {
     S.cancelled_by_parent: set(),
     S.cancelled_by_staff: set(),
 }
+
+# Reached only from an active status (ALLOWED): the place is free again.
+FREES_A_PLACE = (S.declined, S.cancelled_by_parent, S.cancelled_by_staff)
 
 
 def get(session: Session, appointment_id: int, *, lock: bool = False) -> Appointment:
@@ -96,4 +99,12 @@ def transition(
         reminders.plan(session, appointment, policy, now)
     elif to != S.attended:
         reminders.withdraw(session, appointment.id)
+    if to in FREES_A_PLACE:  # offered to the waiting list in this transaction
+        waitlist.on_place_freed(
+            session,
+            appointment.start,
+            now=now,
+            policy=policy,
+            skip_parent=appointment.parent_id if to == S.cancelled_by_parent else None,
+        )
     return appointment

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
-from storage import parents, reminders, slots
+from storage import parents, reminders, slots, waitlist
 from storage.appointments import audit, transition
 from storage.db import Database
 from storage.errors import InvalidTransition, LimitReached, NotAllowed, NotFound, SlotTaken
@@ -77,48 +77,88 @@ def book(
     NoConsent (name/phone given without consent).
     """
     with db.session() as session:
-        lock_parent(session, telegram_user_id)
-        existing = session.exec(
-            select(Appointment).where(Appointment.request_key == request_key)
-        ).first()
-        if existing is not None:
-            return existing
-        parent = parents.get_or_create(
-            session, telegram_user_id=telegram_user_id, chat_id=chat_id, now=now, language=language
-        )
-        if name is not None and phone is not None:
-            parents.set_contact(session, parent, name=name, phone=phone, now=now)
-        rules, slot_start, slot_end = slots.slot_at(session, tz, start, now)
-        assert parent.id is not None
-        if _future_active(session, parent.id, now) >= MAX_FUTURE_BOOKINGS:
-            raise LimitReached(MAX_FUTURE_BOOKINGS)
-        lock_slot(session, slot_start)
-        if slots.active_count(session, slot_start, slot_end) >= rules.places_per_slot:
-            raise SlotTaken(slot_start.isoformat())
-        appointment = Appointment(
-            parent_id=parent.id,
-            topic=topic,
-            note=(note or "").strip()[:NOTE_MAX] or None,
-            start=slot_start,
-            end=slot_end,
-            status=AppointmentStatus.pending,
-            request_key=request_key,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(appointment)
-        session.flush()
-        audit(
+        return book_in(
             session,
-            appointment_id=appointment.id,
-            actor=ACTOR,
-            action="booked",
-            to_status=AppointmentStatus.pending,
+            telegram_user_id=telegram_user_id,
+            chat_id=chat_id,
+            topic=topic,
+            note=note,
+            start=start,
+            request_key=request_key,
+            tz=tz,
             now=now,
+            name=name,
+            phone=phone,
+            language=language,
+            policy=policy,
+            announce=announce,
         )
-        if announce is not None:
-            announce.booked(session, appointment.id)  # type: ignore[arg-type]
-        return appointment
+
+
+def book_in(
+    session: Session,
+    *,
+    telegram_user_id: int,
+    chat_id: int,
+    topic: str,
+    note: str | None,
+    start: datetime,
+    request_key: str,
+    tz: ZoneInfo,
+    now: datetime,
+    name: str | None = None,
+    phone: str | None = None,
+    language: str = "bg",
+    policy: ReminderPolicy | None = None,
+    announce: Announcer | None = None,
+) -> Appointment:
+    """`book` inside the caller's transaction (taking a waiting-list offer books this way)."""
+    lock_parent(session, telegram_user_id)
+    existing = session.exec(
+        select(Appointment).where(Appointment.request_key == request_key)
+    ).first()
+    if existing is not None:
+        return existing
+    parent = parents.get_or_create(
+        session, telegram_user_id=telegram_user_id, chat_id=chat_id, now=now, language=language
+    )
+    if name is not None and phone is not None:
+        parents.set_contact(session, parent, name=name, phone=phone, now=now)
+    rules, slot_start, slot_end = slots.slot_at(session, tz, start, now)
+    assert parent.id is not None
+    if _future_active(session, parent.id, now) >= MAX_FUTURE_BOOKINGS:
+        raise LimitReached(MAX_FUTURE_BOOKINGS)
+    lock_slot(session, slot_start)
+    if slots.active_count(session, slot_start, slot_end) >= rules.places_per_slot:
+        raise SlotTaken(slot_start.isoformat())
+    appointment = Appointment(
+        parent_id=parent.id,
+        topic=topic,
+        note=(note or "").strip()[:NOTE_MAX] or None,
+        start=slot_start,
+        end=slot_end,
+        status=AppointmentStatus.pending,
+        request_key=request_key,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(appointment)
+    session.flush()
+    audit(
+        session,
+        appointment_id=appointment.id,
+        actor=ACTOR,
+        action="booked",
+        to_status=AppointmentStatus.pending,
+        now=now,
+    )
+    # A booked parent leaves the waiting list; a place held for them goes to the next one.
+    freed = waitlist.leave_in(session, parent.id, now=now)
+    if freed and policy is not None:
+        waitlist.on_places_freed(session, freed, now=now, policy=policy)
+    if announce is not None:
+        announce.booked(session, appointment.id)  # type: ignore[arg-type]
+    return appointment
 
 
 def _own(
@@ -191,6 +231,9 @@ def move(
         if appointment.status == AppointmentStatus.confirmed:
             reminders.withdraw(session, appointment.id)
             reminders.plan(session, appointment, policy, now)
+        waitlist.on_place_freed(  # the old place, to anybody but the mover
+            session, old_start, now=now, policy=policy, skip_parent=appointment.parent_id
+        )
         if announce is not None:
             announce.parent_changed(session, appointment.id, "moved")
         return appointment

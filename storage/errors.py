@@ -52,3 +52,11 @@ class LimitReached(CentreError):
 
 class NoConsent(CentreError):
     """Personal data may not be stored without consent."""
+
+
+class OfferGone(CentreError):
+    """A waiting-list offer that is no longer open (taken, declined, expired, withdrawn)."""
+
+
+class SurveyClosed(CentreError):
+    """A survey button or comment that no longer applies (answered, stopped, not theirs)."""

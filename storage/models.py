@@ -40,6 +40,8 @@ class Parent(SQLModel, table=True):
     language: str = "bg"
     consent_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
     unreachable_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    # "Не искам такива въпроси": no survey after a visit, for good (issue 22).
+    no_surveys_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
     created_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
     updated_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
 
@@ -201,6 +203,12 @@ class Outbox(SQLModel, table=True):
     reply_to_card: bool = False
     # Once sent or failed, edit the appointment's staff cards to show it ("Родителят е уведомен").
     report_to_cards: bool = False
+    # A parent's question (storage.questions): its card, edits, lines and the answer. No
+    # foreign key: erasing a question deletes its rows (`storage.questions`).
+    question_id: int | None = Field(default=None, index=True)
+    # A photo or document the parent sent, passed on by Telegram's file id ("photo"/"document").
+    file_id: str | None = None
+    file_kind: str | None = None
     due_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
     state: str = Field(default=OutboxState.pending)
     attempts: int = 0
@@ -219,3 +227,136 @@ class PersistedState(SQLModel, table=True):
     name: str = Field(primary_key=True, default="")  # conversation name, or ""
     key: str = Field(primary_key=True, default="")  # JSON of the key tuple, or id
     data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class QuestionStatus(StrEnum):
+    open = "open"  # the parent waits for an answer
+    answered = "answered"  # staff answered; the parent may reply (it opens again)
+    closed = "closed"  # staff closed it without (another) answer, with an internal note
+
+
+class Question(SQLModel, table=True):
+    """A parent's question to a specialist: one thread, answered by staff in the staff chat."""
+
+    __table_args__ = (Index("ix_question_status_waiting", "status", "waiting_since"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # NULL once the parent is forgotten: the question is then an empty, closed stub whose
+    # staff cards say so, removed by retention.
+    parent_id: int | None = Field(default=None, foreign_key="parent.id", index=True)
+    status: str = Field(default=QuestionStatus.open)
+    first_name: str | None = None  # the parent's Telegram first name, for the card
+    crisis: bool = False  # a crisis word was in it: the card is marked 🆘
+    created_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+    # Since when the parent waits (the first unanswered message); re-raise counts from here.
+    waiting_since: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+    updated_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+    answered_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    answered_by: str | None = None  # the staff member's name, for the card
+    closed_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    closed_by: str | None = None
+    close_note: str | None = Field(default=None, sa_type=Text)  # stays inside the centre
+    raised_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+
+
+class QuestionMessage(SQLModel, table=True):
+    """One message of a question's thread, from the parent or from staff."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="question.id", index=True)
+    from_staff: bool = False
+    staff_user_id: int | None = Field(default=None, sa_type=BigInteger)
+    staff_name: str | None = None
+    text: str = Field(default="", sa_type=Text)
+    file_id: str | None = None  # a Telegram photo or document the parent added
+    file_kind: str | None = None  # "photo" / "document"
+    at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class QuestionCard(SQLModel, table=True):
+    """A staff-chat message of a question: the card (edited in place), a follow-up or a prompt.
+
+    A staff member's Telegram reply to any of them answers (or closes) that question.
+    """
+
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="question.id", index=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int = Field(sa_type=BigInteger)
+    kind: str = "card"  # card / follow / answer prompt ("prompt") / close prompt ("close")
+
+
+# --- waiting list and survey (issue 22) -----------------------------------------------------
+
+
+class PartOfDay(StrEnum):
+    morning = "morning"  # сутрин: starts before 12:00 local
+    afternoon = "afternoon"  # следобед: starts at 12:00 local or later
+    any = "any"  # всяко време
+
+
+class WaitlistEntry(SQLModel, table=True):
+    """A parent waiting for a place: at most one entry per parent, first come first offered."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    parent_id: int = Field(foreign_key="parent.id", unique=True)
+    topic: str
+    weekdays: str  # local weekdays that suit, "0,2,4" (0 = Monday)
+    part_of_day: str = PartOfDay.any
+    joined_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class HoldState(StrEnum):
+    held = "held"  # the place is kept for the entry until `hold_until`
+    taken = "taken"  # the person booked it
+    declined = "declined"  # "Не ми е удобно"
+    expired = "expired"  # nobody answered in time
+    void = "void"  # the person left the list, or the place went away
+
+
+class WaitlistHold(SQLModel, table=True):
+    """A freed place offered to one person on the list and kept for them meanwhile.
+
+    While `state` is held the place counts as taken for everybody else (storage.slots).
+    In quiet hours the offer goes out at `offered_at` (the morning) and the hold runs
+    from then.
+    """
+
+    __table_args__ = (Index("ix_waitlisthold_state_start", "state", "start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    start: datetime = _utc()  # type: ignore[assignment]
+    end: datetime = _utc()  # type: ignore[assignment]
+    entry_id: int | None = Field(default=None, foreign_key="waitlistentry.id", index=True)
+    offered_at: datetime = _utc()  # type: ignore[assignment]
+    hold_until: datetime = _utc()  # type: ignore[assignment]
+    state: str = HoldState.held
+    appointment_id: int | None = Field(default=None, foreign_key="appointment.id")
+    closed_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+
+
+class SurveyInvite(SQLModel, table=True):
+    """One question after one attended visit: asked once, whatever the answer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    appointment_id: int = Field(foreign_key="appointment.id", unique=True)
+    state: str = "asked"  # asked -> scored -> done (or stopped: "Не искам такива въпроси")
+    asked_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """A usefulness score (1–5): no parent, no appointment, only the day it was given."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    score: int
+
+
+class SurveyComment(SQLModel, table=True):
+    """An optional line after a score, kept apart from it and from the parent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import and_, delete, event, func, or_, update
 from sqlalchemy.orm import Session as OrmSession
@@ -47,6 +47,11 @@ class Kind(StrEnum):
     card_edit = "card_edit"  # the appointment's card in `chat_id`, edited in place
     staff_notice = "staff_notice"  # a line to staff ("the parent cancelled"), under the card
     parent_notice = "parent_notice"  # to the parent: confirmed, declined, another time …
+    # A parent's question (`question_id`; admin.questions renders them):
+    question_card = "question_card"  # the card in a staff chat (recorded as a QuestionCard)
+    question_edit = "question_edit"  # the question's card in `chat_id`, edited in place
+    question_line = "question_line"  # under the card: the parent added, replied, raised again
+    question_answer = "question_answer"  # a specialist's answer, to the parent
 
 
 class Announcer(Protocol):
@@ -90,6 +95,9 @@ class Claimed:
     reply_to_card: bool
     report_to_cards: bool
     attempts: int
+    question_id: int | None
+    file_id: str | None
+    file_kind: str | None
     lease_until: datetime
     # The appointment's start, parent and language (reminders are rendered from them).
     start: datetime | None
@@ -164,6 +172,9 @@ def enqueue(
     reply_to_card: bool = False,
     report_to_cards: bool = False,
     due_at: datetime | None = None,
+    question_id: int | None = None,
+    file_id: str | None = None,
+    file_kind: str | None = None,
 ) -> Outbox:
     """Add one message to send, inside the caller's transaction (sent only if it commits)."""
     now = utcnow()
@@ -180,6 +191,9 @@ def enqueue(
         report_to_cards=report_to_cards,
         due_at=due_at or now,
         created_at=now,
+        question_id=question_id,
+        file_id=file_id,
+        file_kind=file_kind,
     )
     session.add(row)
     session.flush()
@@ -187,7 +201,7 @@ def enqueue(
     return row
 
 
-def withdraw(session: Session, *conditions: object, error: str | None = None) -> int:
+def withdraw(session: Session, *conditions: Any, error: str | None = None) -> int:
     """Withdraw the open rows matching `conditions`; returns how many."""
     values: dict[str, object] = {"state": OutboxState.withdrawn, "lease_until": None}
     if error is not None:
@@ -219,7 +233,7 @@ def forget_chat(session: Session, *, chat_id: int, appointment_ids: Sequence[int
 # --- claiming ------------------------------------------------------------------------------
 
 
-def _claimable(now: datetime) -> object:
+def _claimable(now: datetime) -> Any:
     return or_(
         and_(col(Outbox.state) == OutboxState.pending, col(Outbox.due_at) <= now),
         and_(col(Outbox.state) == OutboxState.claimed, col(Outbox.lease_until) < now),
@@ -255,7 +269,7 @@ def _first_blockers(
         )
         .group_by(col(Outbox.chat_id))
     ).all()
-    return {int(chat): int(first) for chat, first in rows}
+    return {int(chat): int(first) for chat, first in rows if first is not None}
 
 
 def _superseded(session: Session, edit_ids: list[int]) -> list[int]:
@@ -279,7 +293,7 @@ def _superseded(session: Session, edit_ids: list[int]) -> list[int]:
         .where(col(Outbox.id).in_(edit_ids))
         .distinct()
     ).all()
-    return [int(r) for r in rows]
+    return [int(r) for r in rows if r is not None]
 
 
 def claim_due(
@@ -300,7 +314,7 @@ def claim_due(
     out are withdrawn instead of claimed.
     """
     query = (
-        select(
+        select(  # type: ignore[call-overload]
             Outbox.id,
             Outbox.chat_id,
             Outbox.kind,
@@ -377,6 +391,9 @@ def claim_due(
             reply_to_card=o.reply_to_card,
             report_to_cards=o.report_to_cards,
             attempts=o.attempts,
+            question_id=o.question_id,
+            file_id=o.file_id,
+            file_kind=o.file_kind,
             lease_until=lease_until,
             start=a.start if a else None,
             parent_id=a.parent_id if a else None,

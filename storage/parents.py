@@ -13,11 +13,18 @@ import phonenumbers
 from sqlalchemy import text, update
 from sqlmodel import Session, col, select
 
-from storage import outbox, state
+from storage import outbox, questions, state, waitlist
 from storage.appointments import transition
 from storage.db import Database
 from storage.errors import NoConsent
-from storage.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, AuditEntry, Parent
+from storage.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    AuditEntry,
+    Parent,
+    StaffMember,
+)
 from storage.outbox import Announcer
 from storage.reminders import ReminderPolicy
 
@@ -225,15 +232,18 @@ def forget(
     now: datetime,
     policy: ReminderPolicy,
     announce: Announcer | None = None,
+    question_announce: questions.QuestionAnnouncer | None = None,
 ) -> list[int]:
     """Forget the parent at once, as retention would later; returns the cancelled ids.
 
-    Future bookings are cancelled; then every appointment of theirs loses what points at
-    them (note, staff note, reasons, the audit's free text, the request key that embeds the
-    Telegram id, the link to the parent) and the parent row is deleted, so a later booking
-    from the same account starts a new, unrelated parent. Messages to them still waiting
-    are dropped and sent ones lose their text; `announce` tells staff and rewrites the cards
-    without name and phone, in this same transaction.
+    They leave the waiting list and their future bookings are cancelled; then every
+    appointment of theirs loses what points at them (note, staff note, reasons, the audit's
+    free text, the request key that embeds the Telegram id, the link to the parent) and the
+    parent row is deleted, so a later booking from the same account starts a new, unrelated
+    parent. Messages to them still waiting are dropped and sent ones lose their text;
+    `announce` tells staff and rewrites the cards without name and phone, in this same
+    transaction. Questions to a specialist lose their threads; `question_announce` rewrites
+    their cards.
     """
     cancelled: list[int] = []
     with db.session() as session:
@@ -242,6 +252,11 @@ def forget(
         parent = get(session, telegram_user_id, lock=True)
         if parent is None:
             return cancelled
+        # Off the waiting list first (no offer may reach them any more); a place held for
+        # them goes to the next person, as do the places their cancellations free below.
+        assert parent.id is not None
+        freed = waitlist.leave_in(session, parent.id, now=now)
+        waitlist.on_places_freed(session, freed, now=now, policy=policy)
         rows = session.exec(select(Appointment).where(Appointment.parent_id == parent.id)).all()
         for appointment in rows:
             if appointment.status in ACTIVE_STATUSES and appointment.start > now:
@@ -276,6 +291,7 @@ def forget(
                 .where(col(AuditEntry.appointment_id).in_(ids))
                 .values(detail=None)
             )
+        questions.forget_parent(session, parent.id or 0, now=now, announce=question_announce)
         outbox.forget_chat(session, chat_id=parent.chat_id, appointment_ids=ids)
         session.delete(parent)
         session.flush()
@@ -287,3 +303,82 @@ def forget(
                 else:
                     announce.refresh(session, appointment_id)
     return cancelled
+
+
+# --- the parent's language ----------------------------------------------------------------
+
+
+def parent_language(session: Session, telegram_user_id: int) -> str | None:
+    """The language a parent reads (chosen with /language, else the one of the first booking).
+
+    None when we hold no row for them. Everything sent to a parent later (reminders, staff
+    answers, notices, an outbox) renders in this language: `bot.i18n.language(code)`.
+    """
+    return session.exec(
+        select(Parent.language).where(Parent.telegram_user_id == telegram_user_id)
+    ).first()
+
+
+def _is_staff(session: Session, telegram_user_id: int) -> bool:
+    query = select(StaffMember.id).where(StaffMember.telegram_user_id == telegram_user_id)
+    return session.exec(query).first() is not None
+
+
+def stored_language(db: Database, telegram_user_id: int) -> str | None:
+    """`parent_language` in a short read of its own."""
+    with db.read() as session:
+        return parent_language(session, telegram_user_id)
+
+
+def choose_language(
+    db: Database, *, telegram_user_id: int, chat_id: int, language: str, now: datetime
+) -> None:
+    """Remember the language a parent picked (the row holds no name or phone without consent)."""
+    with db.session() as session:
+        lock_parent(session, telegram_user_id)
+        parent = get_or_create(
+            session, telegram_user_id=telegram_user_id, chat_id=chat_id, now=now, language=language
+        )
+        if parent.language != language:
+            parent.language, parent.updated_at = language, now
+            session.add(parent)
+
+
+STAFF_LANGUAGE = "bg"
+
+
+class LanguageMemory:
+    """Each user's language, read from the parent row once per process and kept.
+
+    Every update needs it before any handler runs; a database read per update would cost
+    more than the rest of a menu answer. The bot's own changes (`remember`, `forget`) keep
+    it fresh. Staff always read Bulgarian, whatever their Telegram or parent row says.
+    """
+
+    LIMIT = 50_000
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._known: dict[int, str | None] = {}
+
+    def stored(self, telegram_user_id: int) -> str | None:
+        """The parent row's language, or None when there is no row."""
+        try:
+            return self._known[telegram_user_id]
+        except KeyError:
+            pass
+        with self._db.read() as session:
+            if _is_staff(session, telegram_user_id):
+                found: str | None = STAFF_LANGUAGE
+            else:
+                found = parent_language(session, telegram_user_id)
+        if len(self._known) >= self.LIMIT:
+            self._known.clear()
+        self._known[telegram_user_id] = found
+        return found
+
+    def remember(self, telegram_user_id: int, language: str) -> None:
+        self._known[telegram_user_id] = language
+
+    def forget(self, telegram_user_id: int) -> None:
+        self._known.pop(telegram_user_id, None)

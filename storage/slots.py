@@ -13,11 +13,11 @@ from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlalchemy import ColumnElement, bindparam, func
+from sqlalchemy import ColumnElement, bindparam, func, union_all
 from sqlmodel import Session, col, select
 
 from storage.errors import SlotUnavailable
-from storage.models import ACTIVE_STATUSES, Appointment
+from storage.models import ACTIVE_STATUSES, Appointment, HoldState, WaitlistHold
 from storage.rules import OpeningRules, closed_days, load_rules
 from storage.types import UTCDateTime
 
@@ -43,6 +43,19 @@ _TAKEN = (
     .group_by(col(Appointment.start), col(Appointment.end))
 )
 _TAKEN_EXCLUDING = _TAKEN.where(col(Appointment.id) != bindparam("exclude"))
+# Places held for someone on the waiting list (storage.waitlist) are taken for everybody else:
+# the same rows, in the same round trip.
+_HELD = (
+    select(WaitlistHold.start, WaitlistHold.end, func.count())
+    .where(
+        col(WaitlistHold.state) == HoldState.held,
+        col(WaitlistHold.start) >= bindparam("lo", type_=UTCDateTime),
+        col(WaitlistHold.start) < bindparam("hi", type_=UTCDateTime),
+    )
+    .group_by(col(WaitlistHold.start), col(WaitlistHold.end))
+)
+_TAKEN_OR_HELD = union_all(_TAKEN, _HELD)
+_TAKEN_EXCLUDING_OR_HELD = union_all(_TAKEN_EXCLUDING, _HELD)
 
 
 @dataclass(frozen=True)
@@ -148,9 +161,9 @@ def _taken(
         return counts
     bounds = {"lo": pairs[0][0] - _LONGEST_APPOINTMENT, "hi": pairs[-1][1]}
     if exclude_id is None:
-        rows = session.exec(_TAKEN, params=bounds)
+        rows = session.execute(_TAKEN_OR_HELD, bounds)
     else:
-        rows = session.exec(_TAKEN_EXCLUDING, params={**bounds, "exclude": exclude_id})
+        rows = session.execute(_TAKEN_EXCLUDING_OR_HELD, {**bounds, "exclude": exclude_id})
     starts = [p[0] for p in pairs]
     for a_start, a_end, booked in rows:
         # Slots that start before the booking ends, walked back while they overlap it.
@@ -228,7 +241,7 @@ def slot_at(
 def active_count(
     session: Session, start: datetime, end: datetime, *, exclude_id: int | None = None
 ) -> int:
-    """How many active bookings overlap [start, end) (the capacity check, under a lock)."""
+    """Active bookings and held places overlapping [start, end) (the capacity check, locked)."""
     query = select(func.count()).where(
         Appointment.start < end,
         Appointment.end > start,
@@ -237,4 +250,11 @@ def active_count(
     )
     if exclude_id is not None:
         query = query.where(Appointment.id != exclude_id)
-    return int(session.exec(query).one())
+    held = select(func.count()).where(
+        WaitlistHold.state == HoldState.held,
+        WaitlistHold.start < end,
+        WaitlistHold.end > start,
+        WaitlistHold.start >= start - _LONGEST_APPOINTMENT,
+    )
+    both = select(query.scalar_subquery() + held.scalar_subquery())  # one round trip
+    return int(session.exec(both).one())

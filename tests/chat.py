@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.background import settle
-from bot.fakeapi import Call, FakeBotAPI
-from bot.updates import make_callback, make_contact, make_message
+from bot.fakeapi import BOT_USER, Call, FakeBotAPI
+from bot.updates import chat_dict, make_callback, make_contact, make_message
 
 _VISIBLE = {"sendMessage", "editMessageText", "sendDocument", "sendLocation", "sendContact"}
 
@@ -29,11 +29,57 @@ class Chat:
         self._seen = 0
 
     # --- acting ----------------------------------------------------------------------------
-    async def send(self, text: str) -> list[Call]:
+    async def send(self, text: str, *, reply_to: int | None = None) -> list[Call]:
+        """Write a message; `reply_to` answers a bot message (its message id)."""
+        extra: dict[str, Any] = {}
+        if reply_to is not None:
+            extra["reply_to_message"] = {
+                "message_id": reply_to,
+                "date": 0,
+                "chat": {"id": self.chat_id, "type": "private" if self.chat_id > 0 else "group"},
+            }
         update = make_message(
-            self.app.bot, self.user_id, text, chat_id=self.chat_id, language=self.language
+            self.app.bot, self.user_id, text, chat_id=self.chat_id, language=self.language, **extra
         )
         return await self._process(update)
+
+    async def reply(self, text: str, to_message_id: int) -> list[Call]:
+        """A Telegram reply ("Отговор") to one of the bot's messages in this chat."""
+        replied = {
+            "message_id": to_message_id,
+            "date": 0,
+            "chat": chat_dict(self.chat_id),
+            "from": BOT_USER,
+            "text": "…",
+        }
+        update = make_message(
+            self.app.bot,
+            self.user_id,
+            text,
+            chat_id=self.chat_id,
+            language=self.language,
+            reply_to_message=replied,
+        )
+        return await self._process(update)
+
+    async def send_photo(self, caption: str | None = None) -> list[Call]:
+        """A photo (as Telegram sends it: sizes and an optional caption)."""
+        photo = [{"file_id": "photo-big", "file_unique_id": "u1", "width": 800, "height": 600}]
+        extra: dict[str, Any] = {"photo": photo}
+        if caption is not None:
+            extra["caption"] = caption
+        update = make_message(
+            self.app.bot, self.user_id, None, chat_id=self.chat_id, language=self.language,
+            **extra,
+        )  # fmt: skip
+        return await self._process(update)
+
+    async def answer_prompt(self, text: str) -> list[Call]:
+        """Reply to the bot's last message in this chat (a ForceReply prompt in a group)."""
+        prompts = [
+            c for c in self.fake.calls if c.method == "sendMessage" and c.chat_id == self.chat_id
+        ]
+        return await self.send(text, reply_to=prompts[-1].message_id if prompts else None)
 
     async def share_contact(self, phone: str, *, own: bool = True) -> list[Call]:
         update = make_contact(self.app.bot, self.user_id, phone, own=own, language=self.language)

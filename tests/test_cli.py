@@ -47,13 +47,13 @@ def test_console_help_documents_pressing_buttons(env: dict[str, str]) -> None:
 
 
 def test_console_chat_presses_a_menu_button(env: dict[str, str]) -> None:
-    result = CliRunner().invoke(app, ["console"], input="/start\n!3\n!quit\n")
+    result = CliRunner().invoke(app, ["console"], input="/start\n!4\n!quit\n")
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Здравейте" in out
     assert "[1] 📅 Запазете час" in out
-    assert "Открит на" in out  # !3 pressed "ℹ️ За центъра"
-    assert "[8] Още" in out  # inline buttons continue after the menu's seven
+    assert "Открит на" in out  # !4 pressed "ℹ️ За центъра"
+    assert "[10] Още" in out  # inline buttons continue after the menu's nine
     # /start twice sends the same menu: printed once only
     assert out.count("⌨️ Меню") == 1
 
@@ -67,7 +67,7 @@ async def test_console_chat_function_with_patched_input(tmp_path: Path) -> None:
         RATE_LIMITER=False,
         WEB_PORT=0,
     )
-    typed = iter(["/start", "!1", "!99", "!6", "!quit"])
+    typed = iter(["/start", "!1", "!99", "!7", "!quit"])
     shown: list[str] = []
     await _chat(settings, 1001, "bg", read=lambda _prompt: next(typed), out=shown.append)
     text = "\n".join(shown)

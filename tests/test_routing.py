@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from telegram.ext import ApplicationHandlerStop, CommandHandler, ConversationHandler
 
-from bot.flows import booking
+from bot.flows import ask, booking
 from bot.routing import (
     GROUP_CONVERSATIONS,
     GROUP_CRISIS,
@@ -26,7 +26,9 @@ def test_the_groups_run_crisis_conversations_then_the_rest(app: Any) -> None:
     assert sorted(app.handlers) == [GROUP_CRISIS, GROUP_CONVERSATIONS, GROUP_MAIN]
     conversations = app.handlers[GROUP_CONVERSATIONS]
     assert conversations and all(isinstance(h, ConversationHandler) for h in conversations)
-    assert [h.name for h in conversations] == ["staff_input", booking.NAME]
+    assert [h.name for h in conversations] == [
+        "staff_input", booking.NAME, "waitlist", "survey", ask.NAME
+    ]
     assert not any(isinstance(h, ConversationHandler) for h in app.handlers[GROUP_MAIN])
 
 

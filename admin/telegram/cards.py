@@ -27,7 +27,7 @@ from admin.notices import (
     proposal_text,
 )
 from admin.stats import MonthStats
-from admin.texts import compact_day, compact_when, mark, topic_title
+from admin.texts import as_typed, compact_day, compact_when, language_mark, mark, topic_title
 from bot.centre import Content
 from bot.i18n import _, babel_locale, format_clock
 from bot.ui import inline
@@ -109,10 +109,11 @@ def list_text(title: str, views: Sequence[AppointmentView], content: Content, tz
             current = day
             lines.append("")
             lines.append(f"📅 {compact_day(view.start, tz)}")
-        name = view.parent_name or "—"
+        name = as_typed(view.parent_name or "—")
+        spoken = language_mark(view.parent_language)
         lines.append(
             f"{mark(view.status)} {format_clock(view.start.astimezone(tz))} {name} · "
-            f"{topic_title(content, view.topic)}"
+            f"{topic_title(content, view.topic)}" + (f" · {spoken}" if spoken else "")
         )
     lines.append("")
     lines.append(_("✅ потвърден · ⏳ чака · ❌ отказан/отменен · ☑️ дошъл · 🚫 не дошъл"))

@@ -10,11 +10,14 @@ on every call), render with `admin.telegram.cards`. Anyone who is not staff gets
 - `typed_input`: the `staff_input` conversation (typed reason or note);
 - `invites`: /staff CODE, /start and /help in the staff group;
 - `lists`: /today /tomorrow /week /pending /undelivered /find /stats;
+- `waitlist`: /waitlist, and the survey's lines in /stats;
 - `opening`: /hours /close /open and notifying the closed day's parents;
 - `exports`: /export;
 - `booking_cards`: the card's confirm / decline / another time, and parents' `prop:` answers;
 - `appointment_view`: an opened appointment's come / not come / remind now;
 - `web_link`: /web, a one-time sign-in link to the web desk (`admin.web`).
+- `questions`: parents' questions: /questions, "Отговорете" / "Затворете" (`st:qa:`, `st:qx:`);
+  staff's replies to a question's messages arrive through `bot.flows.ask.reply`.
 """
 
 from __future__ import annotations
@@ -44,7 +47,9 @@ from admin.telegram.lists import (
     week,
 )
 from admin.telegram.opening import close, notify_closure, open_, show_hours
+from admin.telegram.questions import answer_button, list_questions
 from admin.telegram.typed_input import INPUT_KEY, typing_conversation
+from admin.telegram.waitlist import show_waitlist
 from admin.telegram.web_link import web_link
 from bot.config import Settings
 
@@ -70,11 +75,14 @@ def handlers(settings: Settings) -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("undelivered", undelivered),
         CommandHandler("find", find),
         CommandHandler("stats", show_stats),
+        CommandHandler("waitlist", show_waitlist),  # issue 22
         CommandHandler("hours", show_hours),
         CommandHandler("close", close),
         CommandHandler("open", open_),
         CommandHandler("export", export_month),
         CommandHandler("web", web_link),
+        CommandHandler("questions", list_questions),  # parents' questions (questions.py)
+        CallbackQueryHandler(answer_button, pattern=r"^st:q[ax]:\d+$"),
         CallbackQueryHandler(button(confirm), pattern=r"^st:ok:\d+$"),
         CallbackQueryHandler(button(ask_reason), pattern=r"^st:(no|cx):\d+$"),
         CallbackQueryHandler(button(preset_reason), pattern=r"^st:r:[dc]:\d+:\d+$"),

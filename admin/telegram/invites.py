@@ -15,7 +15,7 @@ from admin import staff as staff_service
 from admin.telegram.access import refuse, user_id_of
 from admin.telegram.replies import reply
 from bot.context import BotContext
-from bot.i18n import _
+from bot.i18n import _, set_language
 from storage.errors import NotAllowed
 from storage.staff import InviteExpired, InviteInvalid, InviteUsed
 
@@ -86,6 +86,8 @@ async def join(update: Update, context: BotContext) -> None:
         await reply(update, _("Кодът е изтекъл. Поискайте нов от администратора."))
         return
     log.info("staff %s joined with an invite (role %s)", user.id, member.role)
+    context.services.languages.forget(user.id)  # staff read Bulgarian from now on
+    set_language("bg")
     role = _("администратор") if member.is_admin else _("служител")
     await reply(
         update,

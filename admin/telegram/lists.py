@@ -17,9 +17,11 @@ from admin.appointments import AppointmentView
 from admin.telegram import cards
 from admin.telegram.access import refuse, user_id_of
 from admin.telegram.replies import reply
+from admin.telegram.waitlist import is_admin, survey_text
 from bot.context import BotContext
 from bot.i18n import _
 from bot.services import Services
+from storage import survey
 from storage.errors import NotAllowed
 
 
@@ -126,4 +128,7 @@ async def show_stats(update: Update, context: BotContext) -> None:
     except NotAllowed:
         await refuse(update, context)
         return
-    await reply(update, cards.stats_text(numbers, services.content))
+    text = cards.stats_text(numbers, services.content)
+    if is_admin(context, user_id_of(update)):  # issue 22: answers after visits, admins only
+        text += "\n\n" + survey_text(survey.month_stats(services.db, month))
+    await reply(update, text)

@@ -104,7 +104,16 @@ def make_deliver(bot: Bot) -> Deliver:
                 if item.reply_to_message_id is not None
                 else None
             )
-            if item.document is not None:
+            if item.file_id is not None:
+                send = bot.send_photo if item.file_kind == "photo" else bot.send_document
+                message = await send(
+                    item.chat_id,
+                    item.file_id,
+                    caption=item.text or None,
+                    reply_markup=keyboard,
+                    reply_parameters=reply,
+                )
+            elif item.document is not None:
                 message = await bot.send_document(
                     item.chat_id,
                     document=item.document,

@@ -2,8 +2,11 @@
 
 A button starts it and the staff member's next text message is used: as the reason to
 decline or cancel ("✍️ Друга причина", which the parent reads) or as a note that only staff
-see ("📝 Бележка"). /cancel stops it; after `TYPING_TIMEOUT_SECONDS` it is forgotten. What is
-awaited sits in `user_data[INPUT_KEY]`; the crisis flow reads that key too.
+see ("📝 Бележка"). /cancel stops it. What is awaited sits in `user_data[INPUT_KEY]`
+(persisted) together with its deadline (`TYPING_TIMEOUT_SECONDS`, `bot.steps`) and the
+prompt's message id: the deadline is checked on every message, so a restart cannot leave
+the step open; after it the text is ordinary text. In a group only a reply to the prompt
+counts (other talk in the group is not the reason). The crisis flow reads that key too.
 
 Callback prefixes owned here (the conversation's entry points, registered before the
 other staff buttons):
@@ -14,6 +17,7 @@ other staff buttons):
 from __future__ import annotations
 
 import warnings
+from datetime import timedelta
 
 from telegram import ForceReply, MessageEntity, Update
 from telegram.ext import (
@@ -32,6 +36,7 @@ from bot.config import Settings
 from bot.context import BotContext
 from bot.i18n import _
 from bot.routing import answered
+from bot.steps import as_ordinary_text, expired, open_until
 from bot.ui import require_message
 from storage.errors import AlreadyHandled, NotAllowed
 
@@ -50,7 +55,6 @@ async def start_typing(update: Update, context: BotContext) -> int:
     if await open_or_refuse(update, context, appointment_id) is None:
         return ConversationHandler.END
     assert context.user_data is not None
-    context.user_data[INPUT_KEY] = {"kind": kind, "id": appointment_id}
     await query_of(update).answer()
     prompt = (
         _("Напишете бележка към час №{id} (вижда я само екипът). /cancel — без бележка.")
@@ -68,12 +72,19 @@ async def start_typing(update: Update, context: BotContext) -> int:
         text = _("{name}, {prompt}").format(name=name, prompt=text)
         offset = _utf16_len(text[: text.index(name)])
         entities = [MessageEntity(MessageEntity.TEXT_MENTION, offset, _utf16_len(name), user=user)]
-    await context.bot.send_message(
+    prompt_message = await context.bot.send_message(
         chat.id,
         text,
         entities=entities,
         reply_markup=ForceReply(selective=True, input_field_placeholder=_("Текст")),
     )
+    step: dict[str, object] = {
+        "kind": kind,
+        "id": appointment_id,
+        "prompt": prompt_message.message_id,
+    }
+    open_until(step, context.services.now(), timedelta(seconds=TYPING_TIMEOUT_SECONDS))
+    context.user_data[INPUT_KEY] = step
     return TYPING
 
 
@@ -86,10 +97,20 @@ async def typed_text(update: Update, context: BotContext) -> int:
     """Use the typed text as the reason or the note, then report back."""
     services = context.services
     assert context.user_data is not None
-    pending = context.user_data.pop(INPUT_KEY, None)
     message = require_message(update)
+    pending = context.user_data.get(INPUT_KEY)
+    if expired(pending, services.now()):
+        context.user_data.pop(INPUT_KEY, None)
+        as_ordinary_text(update, context)
+        return ConversationHandler.END
+    assert pending is not None
+    if message.chat.type != message.chat.PRIVATE:
+        replied = message.reply_to_message
+        if replied is None or replied.message_id != pending.get("prompt"):
+            return TYPING  # group talk that does not answer the prompt is not the reason
+    context.user_data.pop(INPUT_KEY, None)
     text = (message.text or "").strip()[:500]
-    if not pending or not text:
+    if not text:
         return ConversationHandler.END
     kind, appointment_id = str(pending["kind"]), int(pending["id"])
     try:

@@ -11,11 +11,15 @@ from datetime import UTC, date, datetime
 from telegram import Update
 
 from bot.context import BotContext
-from bot.i18n import _, format_clock, format_day_short, format_when, relative_day
-from storage import slots
+from bot.i18n import _, comma, format_clock, format_day_short, format_when, relative_day
+from storage import questions, slots
+from storage.db import Database
 from storage.models import AppointmentStatus
 
 DAYS_PER_PAGE = 7
+# Set while a parent writes a question (bot/flows/ask.py): the crisis flow answers with the
+# numbers first and lets the message through to staff.
+ASKING_KEY = "asking"
 Rows = list[list[tuple[str, str]]]
 
 
@@ -35,7 +39,7 @@ def day_label(day: date, today: date) -> str:
     """ "утре, вторник, 24 ноември" """
     text = format_day_short(day)
     rel = relative_day(day, today)
-    return f"{rel}, {text}" if rel else text
+    return f"{rel}{comma()}{text}" if rel else text
 
 
 def free_days(context: BotContext) -> list[date]:
@@ -125,3 +129,27 @@ def status_text(status: str) -> str:
     if status == AppointmentStatus.confirmed:
         return _("✅ потвърден")
     return _("⏳ чака потвърждение")
+
+
+def asking(context: BotContext) -> dict[str, int | float | None] | None:
+    """The question step the parent is in, if it is still fresh.
+
+    The conversation's timeout does not survive a restart; a step left open for longer than
+    the timeout counts as ended (free text then reaches the FAQ, not an old question).
+    """
+    step = (context.user_data or {}).get(ASKING_KEY)
+    if not isinstance(step, dict):
+        return None
+    limit = context.services.settings.conversation_timeout_minutes * 60
+    at = step.get("at")
+    if not isinstance(at, int | float) or context.services.now().timestamp() - at > limit:
+        return None
+    return step
+
+
+def question_of_reply(db: Database, update: Update) -> tuple[int, str] | None:
+    """(question id, kind) when the message replies to one of a question's messages."""
+    message = update.message
+    if message is None or message.reply_to_message is None:
+        return None
+    return questions.card_of_message(db, message.chat.id, message.reply_to_message.message_id)

@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Chat, Update
+from telegram import Chat, InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, filters
 
 from admin.telegram.handlers import INPUT_KEY as STAFF_INPUT_KEY
 from bot.answers import crisis_for, crisis_text, faq_answer, topic_answer
 from bot.context import BotContext
+from bot.flows.common import asking, question_of_reply
 from bot.text import Reading, Understanding
 from bot.ui import ANY_MENU_BUTTON_TEXTS, inline, main_menu, menu_button, menu_filter
 
 __all__ = ["crisis_text", "handlers"]
 
-log = logging.getLogger(__name__)
+# Not worth a word after the numbers ("здравейте, бие ме").
+SMALL_TALK = frozenset({"greeting", "thanks", "question"})
 
+log = logging.getLogger(__name__)
 
 
 def _text_of(update: Update) -> str | None:
@@ -60,7 +63,9 @@ async def emergency(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    await message.reply_text(crisis_text(context.services.content), reply_markup=main_menu())
+    # Anyone may press it: every number, the line for violence at home included.
+    text = crisis_text(context.services.content, ("danger",), home=True)
+    await message.reply_text(text, reply_markup=main_menu())
     raise ApplicationHandlerStop
 
 
@@ -79,13 +84,16 @@ async def crisis(update: Update, context: BotContext) -> None:
     if more is not None:
         text += "\n\n" + more.text
         buttons = more.buttons
-    elif reading.intents:  # "детето ми избяга, трябва ли направление": answer that too
-        answer = faq_answer(reading.intents[0], content)
+    elif asked := [k for k in reading.intents if k not in SMALL_TALK]:
+        # "детето ми избяга, трябва ли направление": that is answered too.
+        answer = faq_answer(asked[0], content)
         text += "\n\n" + answer.text
         buttons = answer.buttons
     private = message.chat.type == Chat.PRIVATE
     if buttons and private:
-        markup = inline([[b] for b in buttons[:2]] + [[menu_button()]])
+        markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = inline(
+            [[b] for b in buttons[:2]] + [[menu_button()]]
+        )
     else:
         markup = main_menu() if private else None
     await message.reply_text(text, reply_markup=markup)
@@ -94,7 +102,20 @@ async def crisis(update: Update, context: BotContext) -> None:
         # A staff member typing a reason or a note about a case: the numbers are given,
         # and the staff conversation still takes the text.
         return
+    if _goes_to_staff(update, context):
+        return  # the numbers first; the question still reaches staff (🆘) or the parent
     raise ApplicationHandlerStop
+
+
+def _goes_to_staff(update: Update, context: BotContext) -> bool:
+    """A question being written, or a reply to one of a question's messages (the parent's
+    reply to an answer, a staff member's answer to a card): it must still be delivered."""
+    message = update.message
+    if message is None or (message.text or "") in ANY_MENU_BUTTON_TEXTS:
+        return False
+    if message.chat.type == Chat.PRIVATE and asking(context) is not None:
+        return True
+    return question_of_reply(context.services.db, update) is not None
 
 
 def handlers(understanding: Understanding) -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -8,16 +8,15 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from admin import notices
+from admin import questions as question_notices
 from bot.context import BotContext
 from bot.flows.common import chat_id, status_text, topic_title, user_id
-from bot.i18n import _, format_clock, format_day_numeric, format_when, ngettext
+from bot.i18n import LANGUAGE_AUTONYMS, _, format_clock, format_day_numeric, format_when, ngettext
 from bot.ui import inline, main_menu, menu_button, require_message, show
-from storage import parents
+from storage import parents, questions
 from storage.models import AppointmentStatus
 
 log = logging.getLogger(__name__)
-
-LANGUAGE_NAMES = {"bg": "български", "en": "English"}
 
 
 def _status(status: str) -> str:
@@ -56,7 +55,7 @@ async def my_data(update: Update, context: BotContext) -> None:
         _("Име: {name}").format(name=held.name or dash),
         _("Телефон: {phone}").format(phone=parents.display_phone(held.phone) or dash),
         _("Съгласие: {consent}").format(consent=consent),
-        _("Език: {language}").format(language=LANGUAGE_NAMES.get(held.language, held.language)),
+        _("Език: {language}").format(language=LANGUAGE_AUTONYMS.get(held.language, held.language)),
         _("Вашият Telegram номер (идентификатор) — за да Ви отговаряме."),
     ]
     if held.appointments:
@@ -68,14 +67,40 @@ async def my_data(update: Update, context: BotContext) -> None:
             )
             if a.note:
                 lines.append("  " + _("Бележка: {note}").format(note=a.note))
+    lines += _question_lines(context, user_id(update))
     rows = [[(_("🗑 Изтрийте данните"), "data:forget")], [menu_button()]]
     await show(update, "\n".join(lines), inline(rows))
+
+
+QUESTION_PREVIEW = 200  # /mydata shows the start of each question
+
+
+def _question_lines(context: BotContext, uid: int) -> list[str]:
+    """The parent's questions to a specialist: when, status and the start of the text."""
+    services = context.services
+    asked = questions.of_parent(services.db, uid)
+    if not asked:
+        return []
+    statuses = {
+        "open": _("чака отговор"),
+        "answered": _("с отговор"),
+        "closed": _("затворен"),
+    }
+    lines = [_("Въпроси към специалист:")]
+    for q in asked[-5:]:
+        text = " ".join(q.first_text.split())
+        if len(text) > QUESTION_PREVIEW:
+            text = text[:QUESTION_PREVIEW] + "…"
+        when = format_when(q.created_at, services.settings.tz, services.now())
+        lines.append(f"• {when} — {statuses.get(q.status, q.status)}: {text}")
+    return lines
 
 
 async def ask_forget(update: Update, context: BotContext) -> None:
     """Ask to confirm the erasure, saying what it does."""
     text = _(
-        "Да изтрием ли името, телефона и съгласието Ви? Предстоящите Ви часове ще бъдат отменени."
+        "Да изтрием ли името, телефона, съгласието и въпросите Ви? Предстоящите Ви часове "
+        "ще бъдат отменени."
     )
     rows = [
         [(_("🗑 Да, изтрийте"), "data:forget:yes")],
@@ -95,12 +120,14 @@ async def do_forget(update: Update, context: BotContext) -> None:
         now=services.now(),
         policy=services.reminder_policy,
         announce=notices.announcer(services),
+        question_announce=question_notices.announcer(services),
     )
     # The in-memory copy would be written back on the next save otherwise.
     if context.user_data is not None:
         context.user_data.clear()
+    services.languages.forget(uid)  # the row (and its language choice) is gone
     log.info("user data forgotten; %d appointments cancelled", len(cancelled))
-    text = _("Готово. Изтрихме името, телефона и съгласието Ви.")
+    text = _("Готово. Изтрихме името, телефона, съгласието и въпросите Ви.")
     if cancelled:
         text += " " + ngettext(
             "Отменихме {n} предстоящ час.", "Отменихме {n} предстоящи часа.", len(cancelled)

@@ -25,10 +25,13 @@ from bot.answers import (
     told_hours,
 )
 from bot.context import BotContext
+from bot.i18n import _
 from bot.services import Services
 from bot.ui import (
+    MENU_LABELS,
     PRIVATE_MESSAGE,
     answer_query,
+    ask_button,
     inline,
     main_menu,
     menu_button,
@@ -46,7 +49,8 @@ NEXT_FREE = 3  # "кога мога да дойда": this many free times
 def _markup(answer: Answer) -> InlineKeyboardMarkup | ReplyKeyboardMarkup:
     if not answer.buttons:
         return main_menu()
-    return inline([[b] for b in answer.buttons] + [[menu_button()]])
+    # Where the answer may not be enough: "💬 Въпрос към специалист" (bot/flows/ask.py).
+    return inline([[b] for b in answer.buttons] + [[ask_button()], [menu_button()]])
 
 
 def facts_for(services: Services, keys: tuple[str, ...]) -> Facts:
@@ -71,7 +75,13 @@ def answer_for(services: Services, text: str) -> Answer:
     elif reading.intents:
         answer = compose(services.content, reading.intents, facts_for(services, reading.intents))
     else:
-        return Answer(not_understood_text(services.content, doubt=bool(reading.doubt)))
+        # The menu below holds "💬 Въпрос към специалист"; the text points to it.
+        offer = _("Можете да попитате и специалист: „{label}“.").format(
+            label=_(MENU_LABELS["ask"])
+        )
+        return Answer(
+            not_understood_text(services.content, doubt=bool(reading.doubt), offer=offer)
+        )
     if reading.doubt:  # a crisis-looking word, most likely in its everyday sense
         return Answer(answer.text + "\n\n" + numbers_line(services.content), answer.buttons)
     return answer

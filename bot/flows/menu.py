@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
+from bot.flows.language import CHOOSE_IN_EVERY_LANGUAGE, offers_choice
 from bot.i18n import _
 from bot.services import Services
 from bot.ui import answer_query, main_menu, require_message
@@ -20,6 +21,11 @@ async def start(update: Update, context: BotContext) -> None:
         "и да разберете как се получава направление.\n\n"
         "Пазим само данните, за които Ви помолим. Повече: /privacy"
     ).format(centre=_(centre.name), short=_(centre.short_name))
+    user = update.effective_user
+    if user is not None and offers_choice(
+        user.language_code, context.services.languages.stored(user.id)
+    ):
+        text += "\n\n" + CHOOSE_IN_EVERY_LANGUAGE
     await require_message(update).reply_text(text, reply_markup=main_menu())
 
 
@@ -41,7 +47,8 @@ async def help_command(update: Update, context: BotContext) -> None:
         "• как се получава направление от Дирекция „Социално подпомагане“ (ДСП);\n"
         "• спешни телефони.\n\n"
         "Команди: /menu — меню, /privacy — лични данни, /mydata — какво пазим за Вас, "
-        "/forget — изтриване на данните, /cancel — прекратяване на текущото действие."
+        "/forget — изтриване на данните, /cancel — прекратяване на текущото действие, "
+        "/language — език."
     )
     await require_message(update).reply_text(text, reply_markup=main_menu())
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from admin import notices
+from admin import notices, waitlist
 from bot.context import BotContext
 from bot.flows.common import (
     Rows,
@@ -85,6 +85,12 @@ async def show_list(update: Update, context: BotContext, *, prefix: str = "") ->
         text = "\n".join(lines)
     if len(found) < booking.MAX_FUTURE_BOOKINGS:
         rows.append([(_("📅 Запазете час"), "book:start")])
+    waiting = waitlist.entry_of(services, user_id(update))  # issue 22
+    if waiting is not None:
+        text += "\n\n" + _("⏳ Вие сте в списъка на чакащите: {wish}.").format(
+            wish=waitlist.wish_text(waiting.weekdays, waiting.part_of_day)
+        )
+        rows.append([(_("Излезте от списъка"), "wl:leave")])
     rows.append([menu_button()])
     await show(update, text, inline(rows))
 

@@ -170,8 +170,11 @@ async def test_decline_with_a_typed_reason(
     mention = prompt.params["entities"][0]
     assert mention["type"] == "text_mention" and mention["user"]["id"] == STAFF_ID
     assert (mention["offset"], mention["length"]) == (0, len(name))
-    await staff_chat.send("Болничен до края на седмицата")
-    assert "Родителят е уведомен" in staff_chat.last_text()
+    # Other talk in the group is not the reason: only a reply to the prompt counts.
+    await staff_chat.send("Колеги, днес съм в отпуск")
+    assert get_appointment(services.db, appointment_id).status == "pending"
+    await staff_chat.answer_prompt("Болничен до края на седмицата")
+    assert "Съобщението до родителя се изпраща" in staff_chat.reply_texts()
     row = get_appointment(services.db, appointment_id)
     assert row.status == "declined" and row.decline_reason == "Болничен до края на седмицата"
     assert "Болничен до края на седмицата" in parent_chat.last_text()
@@ -327,8 +330,8 @@ async def test_a_typed_reason_in_the_staff_group_gets_the_numbers_and_is_kept(
     appointment_id = await _booked(services, app)
     await staff_chat.tap(f"st:no:{appointment_id}")
     await staff_chat.tap(f"st:r:d:{appointment_id}:x")
-    await staff_chat.send("Бащата бие детето — насочваме към ДСП")
+    await staff_chat.answer_prompt("Бащата бие детето — насочваме към ДСП")
     assert "116 111" in staff_chat.reply_texts()
-    assert "Родителят е уведомен" in staff_chat.last_text()
+    assert "Съобщението до родителя се изпраща" in staff_chat.reply_texts()
     row = get_appointment(services.db, appointment_id)
     assert row.status == "declined" and "ДСП" in (row.decline_reason or "")

@@ -12,6 +12,7 @@ from admin import export
 from bot.fakeapi import FakeBotAPI
 from bot.services import Services
 from tests.admin.conftest import (
+    ADMIN_ID,
     OTHER_PARENT_ID,
     PARENT_ID,
     STAFF_CHAT,
@@ -106,7 +107,7 @@ async def test_opened_appointment_actions(
     assert get_appointment(services.db, ids["today_late"]).status == "attended"
 
     await staff_chat.tap(f"st:note:{ids['today_late']}")
-    await staff_chat.send("Ще дойде и бащата следващия път")
+    await staff_chat.answer_prompt("Ще дойде и бащата следващия път")
     assert "Бележката е записана" in staff_chat.last_text()
     row = get_appointment(services.db, ids["today_late"])
     assert row.staff_note == "Ще дойде и бащата следващия път"
@@ -166,7 +167,10 @@ async def test_export_in_telegram(
     assert "Не успях" not in staff_chat.last_text()  # group: silent refusal
     assert not fake_api.sent("sendDocument")
     await admin_chat.send("/export")
-    document = fake_api.sent("sendDocument", chat_id=STAFF_CHAT)[-1]
+    # Names and phones never go to the group: the file goes to the admin's private chat.
+    assert not fake_api.sent("sendDocument", chat_id=STAFF_CHAT)
+    assert "личния Ви чат" in admin_chat.last_text()
+    document = fake_api.sent("sendDocument", chat_id=ADMIN_ID)[-1]
     name, data = document.files["document"]
     assert name == "cop-2026-11.csv"
     assert data.startswith(b"\xef\xbb\xbf")

@@ -122,6 +122,37 @@ async def test_chats_run_concurrently_each_in_order() -> None:
     assert done == ["b1", "a1", "a2"]
 
 
+async def test_a_flooding_chat_does_not_stall_the_others() -> None:
+    """300 messages from one chat at once: another parent's /start still gets a place."""
+    processor = ChatOrderedUpdateProcessor(64)
+    bot = Bot("123:TEST")
+    release = asyncio.Event()
+    done: list[str] = []
+
+    async def handle(name: str, wait: bool) -> None:
+        if wait:
+            await release.wait()  # the flooding chat's first update is slow
+        done.append(name)
+
+    flood = [
+        asyncio.create_task(
+            processor.process_update(make_message(bot, 1, f"{n}"), handle(f"a{n}", n == 0))
+        )
+        for n in range(300)
+    ]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    other = asyncio.create_task(
+        processor.process_update(make_message(bot, 2, "/start"), handle("start", False))
+    )
+    for _ in range(20):  # a few turns of the loop: no clock involved
+        await asyncio.sleep(0)
+    assert other.done() and done == ["start"], "the other chat waited for the flood"
+    release.set()
+    await asyncio.gather(*flood)
+    assert done[1:] == [f"a{n}" for n in range(300)]  # the flooding chat in its own order
+
+
 def test_webhook_path() -> None:
     assert webhook_path("https://bot.example.org/telegram/abc") == "telegram/abc"
     assert webhook_path("https://bot.example.org") == ""

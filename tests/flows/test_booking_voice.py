@@ -112,9 +112,7 @@ async def test_back_from_a_change_returns_to_the_change_menu(chat: Chat) -> None
     assert "0888 123 456" in chat.last_text()  # the phone the parent had is kept
 
 
-async def test_a_day_closed_meanwhile_is_not_called_taken(
-    chat: Chat, services: Services
-) -> None:
+async def test_a_day_closed_meanwhile_is_not_called_taken(chat: Chat, services: Services) -> None:
     await to_summary(chat)
     hours_service.close_day_cli(services.db, date(2026, 11, 24), "обучение", services.settings.tz)
     await chat.tap("book:confirm")

@@ -158,7 +158,8 @@ async def test_an_innocent_sense_in_doubt_gets_the_answer_and_one_line(chat: Cha
 async def test_emergency_button_shows_the_numbers(chat: Chat, content: Any) -> None:
     await chat.send("/start")
     await chat.press("Спешна помощ")
-    assert chat.last_text() == crisis_text(content)
+    assert chat.last_text() == crisis_text(content, ("danger",), home=True)
+    assert "0800 11 977" in chat.last_text()
 
 
 async def test_crisis_before_start(chat: Chat) -> None:

@@ -45,7 +45,7 @@ async def test_mydata_shows_what_is_stored(chat: Chat, services: Services) -> No
     text = chat.last_text()
     assert "Мария" in text and "0888 123 456" in text
     assert "23.11.2026" in text and "08:00 ч." in text  # consent time, on the centre clock
-    assert "български" in text and "вторник, 24 ноември, 10:00 ч." in text
+    assert "Български" in text and "вторник, 24 ноември, 10:00 ч." in text
 
 
 async def test_mydata_shows_the_note_we_keep(chat: Chat, services: Services) -> None:

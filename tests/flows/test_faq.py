@@ -49,6 +49,14 @@ CASES = [
     ("искам да отменя часа си", "cancel"),
     ("моите часове", "my_bookings"),
     ("лични данни", "privacy"),
+    # The bot speaks English too (refugee families at Харманли): the FAQ reads English.
+    ("Where are you?", "address"),
+    ("What is your phone number?", "phone"),
+    ("What are your opening hours?", "hours"),
+    ("How much does it cost?", "price"),
+    ("Do I need a referral?", "referral"),
+    ("What documents should I bring?", "documents"),
+    ("I want to book an appointment", "booking"),
 ]
 
 

@@ -30,11 +30,13 @@ async def test_start_greets_with_menu_and_privacy_note(chat: Chat) -> None:
     assert labels == [
         "📅 Запазете час",
         "🗓 Моите часове",
+        "💬 Въпрос към специалист",
         "ℹ️ За центъра",
         "📋 Услуги",
         "📄 Направление от ДСП",
         "☎️ Контакти",
         "🆘 Спешна помощ",
+        "🌐 Език / Language",
     ]
 
 
@@ -131,7 +133,7 @@ async def test_expired_callback_query_still_shows_the_view(
     _no_apology(chat)
 
 
-@pytest.mark.parametrize("language", ["uk", "ar", "ru", None])
+@pytest.mark.parametrize("language", ["de", "ru", None])
 async def test_unsupported_language_falls_back_to_bulgarian(
     app: Any, fake_api: FakeBotAPI, language: str | None
 ) -> None:

@@ -16,8 +16,9 @@ from tests.reminders.helpers import confirmed, local
 async def test_schedule_registers_both_jobs(app: Any) -> None:
     jobs.schedule(app)
     found = {job.name: job for job in app.job_queue.jobs()}
-    assert set(found) == {"outbox", "retention"}
+    assert set(found) == {"outbox", "retention", "questions", "waitlist"}
     assert found["outbox"].job.trigger.interval == timedelta(seconds=30)
+    assert found["waitlist"].job.trigger.interval == timedelta(seconds=30)
     retention = str(found["retention"].job.trigger)
     assert "hour='3'" in retention and "minute='30'" in retention
     for job in found.values():

@@ -101,3 +101,29 @@ def test_forget_unknown_parent_is_harmless(db: Database) -> None:
     assert (
         parents.forget(db, telegram_user_id=9, chat_id=9, now=NOW, policy=ReminderPolicy(TZ)) == []
     )
+
+
+def test_language_choice_is_kept_on_the_parent_row(db: Database) -> None:
+    assert parents.stored_language(db, 7) is None
+    parents.choose_language(db, telegram_user_id=7, chat_id=7, language="ar", now=NOW)
+    assert parents.stored_language(db, 7) == "ar"
+    held = parents.my_data(db, telegram_user_id=7)
+    assert held is not None and held.name is None and held.consent_at is None
+    parents.choose_language(db, telegram_user_id=7, chat_id=7, language="fa", now=NOW)
+    with db.read() as session:
+        assert parents.parent_language(session, 7) == "fa"  # what an outbox renders in
+
+
+def test_language_memory_reads_once_and_knows_staff(db: Database) -> None:
+    from storage import staff
+
+    with db.session() as session:
+        staff.add(session, telegram_user_id=8, name="Ива", now=NOW)
+    parents.choose_language(db, telegram_user_id=9, chat_id=9, language="tr", now=NOW)
+    memory = parents.LanguageMemory(db)
+    assert memory.stored(8) == "bg"  # staff read Bulgarian
+    assert memory.stored(9) == "tr" and memory.stored(10) is None
+    parents.choose_language(db, telegram_user_id=10, chat_id=10, language="uk", now=NOW)
+    assert memory.stored(10) is None  # kept until the bot says otherwise
+    memory.remember(10, "uk")
+    assert memory.stored(10) == "uk"

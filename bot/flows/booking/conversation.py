@@ -53,8 +53,11 @@ from bot.flows.booking.state import (
     SUMMARY,
     TIME,
     TOPIC,
+    clear,
+    data,
 )
-from bot.routing import answered
+from bot.routing import answered, handed_over
+from bot.steps import until_deadline
 from bot.ui import ANY_MENU_BUTTON, menu_filter
 
 
@@ -73,6 +76,11 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
         return MessageHandler(message_filter, answered(callback))
 
     back_handler = cb(back, r"^book:back$")
+
+    def typed(callback: Any) -> Any:
+        """A typed step past its stored deadline: the text is ordinary text (bot.steps)."""
+        return until_deadline(data, clear, callback)
+
     with warnings.catch_warnings():
         # per_message=False is intended: the text steps need per-chat tracking.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
@@ -90,7 +98,7 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
                 NOTE: [
                     cb(skip_note, r"^book:skip$"),
                     back_handler,
-                    on(text_in, write_note),
+                    on(text_in, typed(write_note)),
                     on(anything_else, expect_button),
                 ],
                 DAY: [
@@ -113,13 +121,13 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
                 ],
                 ASK_NAME: [
                     back_handler,
-                    on(text_in, write_name),
+                    on(text_in, typed(write_name)),
                     on(anything_else, expect_button),
                 ],
                 ASK_PHONE: [
                     back_handler,
-                    on(private & filters.CONTACT, write_phone),
-                    on(text_in, write_phone),
+                    on(private & filters.CONTACT, typed(write_phone)),
+                    on(text_in, typed(write_phone)),
                     on(anything_else, expect_button),
                 ],
                 SUMMARY: [
@@ -139,9 +147,11 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
             fallbacks=[
                 CommandHandler("cancel", answered(abort)),
                 cb(abort, r"^book:abort$"),
-                MessageHandler(private & ANY_MENU_BUTTON, hand_over),
+                MessageHandler(private & ANY_MENU_BUTTON, handed_over(hand_over)),
                 # /start and /menu start afresh; /help and /privacy answer and keep the step.
-                CommandHandler(["start", "menu"], hand_over, filters=private),
+                CommandHandler(["start", "menu"], handed_over(hand_over), filters=private),
+                # issue 22: ends the booking; the waiting list (main group) answers it
+                CallbackQueryHandler(handed_over(hand_over), pattern=r"^wl:join:"),
                 cb(old_button, r"^book:"),
             ],
             name=NAME,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
@@ -35,6 +35,7 @@ from bot.flows.common import (
     user_id,
 )
 from bot.i18n import _, format_day_short, format_when
+from bot.steps import open_until
 from bot.ui import MENU_LABELS, inline, main_menu, show
 from storage import booking, parents
 
@@ -62,8 +63,18 @@ def cancel_row(back: bool = True) -> list[tuple[str, str]]:
     return row
 
 
+def waitlist_row(context: BotContext) -> list[tuple[str, str]]:
+    """ "Няма удобен час": the waiting list for this topic (bot/flows/waitlist.py, issue 22)."""
+    topic = data(context).get("topic")
+    return [(_("⏳ Няма удобен час"), f"wl:join:{topic}")] if topic else []
+
+
 def remember_step(context: BotContext, state: int) -> int:
-    data(context)["step"] = state
+    """Remember the step and, with it, when it stops accepting typed text (bot.steps)."""
+    d = data(context)
+    d["step"] = state
+    timeout = timedelta(minutes=context.services.settings.conversation_timeout_minutes)
+    open_until(d, context.services.now(), timeout)
     return state
 
 
@@ -89,13 +100,21 @@ async def ask_note(update: Update, context: BotContext) -> int:
 async def ask_day(update: Update, context: BotContext, *, prefix: str = "") -> int:
     days = free_days(context)
     if not days:
+        wait = waitlist_row(context)  # issue 22: the waiting list instead
         clear(context)
-        await show(update, no_free_places_text(context))
+        text = no_free_places_text(context)
+        if wait:
+            text += "\n" + _(
+                "Можете и да се запишете в списъка на чакащите: ще Ви пишем тук, "
+                "когато се освободи подходящ час."
+            )
+        await show(update, text, inline([wait]) if wait else None)
         await menu_again(update, context)
         return ConversationHandler.END
     today = context.services.local_now().date()
     page = int(data(context).get("page", 0))
     rows = day_rows(days, today, page, "book:day:{}", "book:page:{}")
+    rows.extend(filter(None, [waitlist_row(context)]))
     rows.append(cancel_row())
     await show(update, prefix + _("Изберете ден:"), inline(rows))
     return remember_step(context, DAY)
@@ -112,6 +131,7 @@ async def ask_time(update: Update, context: BotContext, day: date, *, prefix: st
         return await ask_day(update, context, prefix=text + "\n")
     data(context)["day"] = day.isoformat()
     rows = time_rows(found, context, "book:time:{}")
+    rows.extend(filter(None, [waitlist_row(context)]))
     rows.append(cancel_row())
     text = prefix + _("{day}. Изберете час:").format(
         day=day_label(day, context.services.local_now().date()).capitalize()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 18:15:48.677286
+Create Date: 2026-12-05 18:41:18.260302
 """
 
 from collections.abc import Sequence
@@ -85,6 +85,7 @@ def upgrade() -> None:
         sa.Column("language", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("consent_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("unreachable_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("no_surveys_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
@@ -129,6 +130,26 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_staffmember_telegram_user_id"), ["telegram_user_id"], unique=True
         )
+
+    op.create_table(
+        "surveyanswer",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("surveyanswer", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_surveyanswer_day"), ["day"], unique=False)
+
+    op.create_table(
+        "surveycomment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("surveycomment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_surveycomment_day"), ["day"], unique=False)
 
     op.create_table(
         "websignin",
@@ -177,6 +198,49 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_appointment_status"), ["status"], unique=False)
 
     op.create_table(
+        "question",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("first_name", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("crisis", sa.Boolean(), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("waiting_since", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("answered_by", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("closed_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("closed_by", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("close_note", sa.Text(), nullable=True),
+        sa.Column("raised_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["parent.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("question", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_question_parent_id"), ["parent_id"], unique=False)
+        batch_op.create_index(
+            "ix_question_status_waiting", ["status", "waiting_since"], unique=False
+        )
+
+    op.create_table(
+        "waitlistentry",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=False),
+        sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("weekdays", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("part_of_day", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("joined_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["parent.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("parent_id"),
+    )
+    op.create_table(
         "outbox",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
@@ -189,6 +253,9 @@ def upgrade() -> None:
         sa.Column("edit_card", sa.Boolean(), nullable=False),
         sa.Column("reply_to_card", sa.Boolean(), nullable=False),
         sa.Column("report_to_cards", sa.Boolean(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=True),
+        sa.Column("file_id", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("file_kind", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("due_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("state", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -209,7 +276,49 @@ def upgrade() -> None:
             batch_op.f("ix_outbox_appointment_id"), ["appointment_id"], unique=False
         )
         batch_op.create_index("ix_outbox_chat_id_id", ["chat_id", "id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_outbox_question_id"), ["question_id"], unique=False)
         batch_op.create_index("ix_outbox_state_due", ["state", "due_at"], unique=False)
+
+    op.create_table(
+        "questioncard",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("chat_id", sa.BigInteger(), nullable=False),
+        sa.Column("message_id", sa.BigInteger(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["question.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("chat_id", "message_id"),
+    )
+    with op.batch_alter_table("questioncard", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_questioncard_question_id"), ["question_id"], unique=False
+        )
+
+    op.create_table(
+        "questionmessage",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("from_staff", sa.Boolean(), nullable=False),
+        sa.Column("staff_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("staff_name", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("file_id", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("file_kind", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["question.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("questionmessage", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_questionmessage_question_id"), ["question_id"], unique=False
+        )
 
     op.create_table(
         "staffcard",
@@ -229,21 +338,80 @@ def upgrade() -> None:
             batch_op.f("ix_staffcard_appointment_id"), ["appointment_id"], unique=False
         )
 
+    op.create_table(
+        "surveyinvite",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("appointment_id", sa.Integer(), nullable=False),
+        sa.Column("state", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("asked_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["appointment_id"],
+            ["appointment.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("appointment_id"),
+    )
+    op.create_table(
+        "waitlisthold",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("start", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("end", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("entry_id", sa.Integer(), nullable=True),
+        sa.Column("offered_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("hold_until", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("state", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("appointment_id", sa.Integer(), nullable=True),
+        sa.Column("closed_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["appointment_id"],
+            ["appointment.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["entry_id"],
+            ["waitlistentry.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("waitlisthold", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_waitlisthold_entry_id"), ["entry_id"], unique=False)
+        batch_op.create_index("ix_waitlisthold_state_start", ["state", "start"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("waitlisthold", schema=None) as batch_op:
+        batch_op.drop_index("ix_waitlisthold_state_start")
+        batch_op.drop_index(batch_op.f("ix_waitlisthold_entry_id"))
+
+    op.drop_table("waitlisthold")
+    op.drop_table("surveyinvite")
     with op.batch_alter_table("staffcard", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staffcard_appointment_id"))
 
     op.drop_table("staffcard")
+    with op.batch_alter_table("questionmessage", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_questionmessage_question_id"))
+
+    op.drop_table("questionmessage")
+    with op.batch_alter_table("questioncard", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_questioncard_question_id"))
+
+    op.drop_table("questioncard")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_state_due")
+        batch_op.drop_index(batch_op.f("ix_outbox_question_id"))
         batch_op.drop_index("ix_outbox_chat_id_id")
         batch_op.drop_index(batch_op.f("ix_outbox_appointment_id"))
 
     op.drop_table("outbox")
+    op.drop_table("waitlistentry")
+    with op.batch_alter_table("question", schema=None) as batch_op:
+        batch_op.drop_index("ix_question_status_waiting")
+        batch_op.drop_index(batch_op.f("ix_question_parent_id"))
+
+    op.drop_table("question")
     with op.batch_alter_table("appointment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_appointment_status"))
         batch_op.drop_index("ix_appointment_start_status")
@@ -254,6 +422,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_websignin_token_hash"))
 
     op.drop_table("websignin")
+    with op.batch_alter_table("surveycomment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_surveycomment_day"))
+
+    op.drop_table("surveycomment")
+    with op.batch_alter_table("surveyanswer", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_surveyanswer_day"))
+
+    op.drop_table("surveyanswer")
     with op.batch_alter_table("staffmember", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staffmember_telegram_user_id"))
 
