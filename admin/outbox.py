@@ -16,6 +16,9 @@ Delivery guarantee: **at least once**.
   short UPDATE done synchronously right after the await (no other coroutine runs between).
 - Two workers never hold the same row (`storage.outbox.claim_due`). A worker stops sending
   from a batch before its lease runs out, so a re-claimed row is never sent by its old owner.
+- Several bot processes on one PostgreSQL (`storage.lease`): only the active one claims
+  (`services.fence`, checked in the claim's transaction) and it sends nothing once its lease
+  is no longer valid; the next active one hands back the rows it left claimed.
 
 Outcomes: 429 → due again after `retry_after`, attempts not burned; 5xx / timeouts → backoff
 (`BACKOFF_BASE` doubling, up to `BACKOFF_MAX`), then failed; 403 → failed and the parent
@@ -130,6 +133,7 @@ class DispatchReport:
     failed: int = 0
     released: int = 0  # lease nearly over, or an earlier row of the chat must wait
     dropped: int = 0  # an edit of a card that was never posted
+    fenced: int = 0  # not sent: this process no longer holds the active lease
     sent_ids: list[int] = field(default_factory=list)
     windows: list[float] = field(default_factory=list)
 
@@ -190,6 +194,7 @@ async def dispatch_due(
         return fixed_now if fixed_now is not None else utcnow()
 
     db = services.db
+    fence = services.fence
     policy = services.reminder_policy
     reminder_attempts = services.settings.reminder_max_attempts
     result = DispatchReport()
@@ -200,7 +205,7 @@ async def dispatch_due(
         result.skipped_past = reminders.skip_past(session, start_now)
     with db.session() as session:
         claimed = outbox.claim_due(
-            session, start_now, worker_id, lease, batch, ids=ids, kinds=kinds
+            session, start_now, worker_id, lease, batch, ids=ids, kinds=kinds, fence=fence
         )
     result.claimed = len(claimed)
     if not claimed:
@@ -347,6 +352,11 @@ async def dispatch_due(
         notices.tell_staff(session, services, item.appointment_id, change)
 
     async def one(item: Claimed) -> None:
+        if fence is not None and not fence.valid():
+            # The active lease is gone (or going): leave the row claimed; whoever takes over
+            # hands it back before sending (storage.outbox.release_claimed).
+            result.fenced += 1
+            return
         if time.monotonic() - claimed_at > usable:
             with db.session() as session:
                 outbox.release(session, item.id, clock())

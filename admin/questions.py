@@ -9,7 +9,7 @@ transaction of the change, so a crash after the commit cannot lose it. No telegr
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_timedelta
@@ -313,7 +313,10 @@ def card_text(view: QuestionView, tz: ZoneInfo, now: datetime) -> str:
         )
     )
     if view.status == QuestionStatus.open:
-        lines.append(_("Чака: {waiting}").format(waiting=waiting(view, now)))
+        since = _("Чака от {stamp}").format(stamp=short_stamp(view.waiting_since, tz))
+        if now - view.waiting_since >= timedelta(minutes=1):  # an edit or a re-raise
+            since += f" ({waiting(view, now)})"
+        lines.append(since)
     text = _line_text(view.lines[0]) if view.lines else ""
     if len(text) > CARD_TEXT_MAX:
         text = text[:CARD_TEXT_MAX] + "…"

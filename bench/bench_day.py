@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import tempfile
 import time
@@ -43,6 +44,15 @@ async def day(emu: Emulator, parents: int, over: float, tally: Tally) -> None:
     await asyncio.gather(*(arrive(n) for n in range(parents)))
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used so far (/proc/<pid>/stat, fields 14 and 15).
+
+    Unlike latencies, it hardly moves when other work shares the machine's cores.
+    """
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_day(
     parents: int,
     over: float,
@@ -67,8 +77,10 @@ def run_day(
                 before_day(process)
             tally = Tally()
             started = time.monotonic()
+            cpu_before = _cpu_seconds(process.pid)
             thread.run(day(emu, parents, over, tally))
             extra["elapsed_s"] = time.monotonic() - started
+            extra["cpu_s"] = _cpu_seconds(process.pid) - cpu_before
             extra["after_rss_kib"] = process.rss_kib()
             extra["rate_limited_429"] = f"{emu.rate_limited} {emu.rate_limit_reasons}"
             extra["errors_sent"] = Counter((m, s) for m, s, _ in emu.errors_sent if s != 429)
@@ -117,6 +129,9 @@ def main() -> None:
         f"  wall time {extra['elapsed_s']:.1f} s; RSS idle {extra['idle_rss_kib'] // 1024} MiB,"
         f" after {extra['after_rss_kib'] // 1024} MiB"
     )
+    replies = len(tally.latencies)
+    per_reply = f" = {extra['cpu_s'] * 1000 / replies:.2f} ms per reply" if replies else ""
+    print(f"  bot CPU over the day {extra['cpu_s']:.1f} s{per_reply}")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ from bot.fakeapi import FakeBotAPI
 from bot.services import Services
 from storage import reminders
 from storage.clock import utcnow
-from storage.models import Appointment, Parent, Reminder
+from storage.models import Appointment, Outbox, Parent
 
 TELEGRAM_LIMIT = 30  # messages per second, overall
 
@@ -108,14 +108,23 @@ def seed(services: Services, count: int) -> None:
                 for pid in parent_ids
             ],
         )
-        appointment_ids = list(
-            session.execute(select(Appointment.id).order_by(Appointment.id)).scalars()
-        )
+        pairs = session.execute(
+            select(Appointment.id, Parent.chat_id)
+            .join(Parent, Parent.id == Appointment.parent_id)  # type: ignore[arg-type]
+            .order_by(Appointment.id)
+        ).all()
         session.execute(
-            insert(Reminder),
+            insert(Outbox),
             [
-                {"appointment_id": aid, "kind": "day_before", "due_at": now, "state": "pending"}
-                for aid in appointment_ids
+                {
+                    "appointment_id": aid,
+                    "chat_id": chat,
+                    "kind": "day_before",
+                    "due_at": now,
+                    "state": "pending",
+                    "created_at": now,
+                }
+                for aid, chat in pairs
             ],
         )
 

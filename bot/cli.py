@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -17,19 +19,47 @@ app = typer.Typer(
 
 
 def _settings():  # type: ignore[no-untyped-def]
+    """Read and check every setting: one line per bad one (name, value, what is expected)."""
+    from pydantic import ValidationError
+
     from bot.centre import ContentError, content_for
-    from bot.config import Settings
+    from bot.config import Settings, describe_errors
 
     try:
         settings = Settings()
         content_for(settings.centre)
     except ContentError as exc:
-        typer.echo(f"cop-bot: content file is broken: {exc}", err=True)
+        typer.echo(f"cop-bot: CENTRE: the content file is broken: {exc}", err=True)
         raise typer.Exit(2) from exc
-    except Exception as exc:  # pydantic ValidationError on a bad setting
-        typer.echo(f"cop-bot: bad settings: {exc}", err=True)
+    except ValidationError as exc:
+        for line in describe_errors(exc):
+            typer.echo(f"cop-bot: {line}", err=True)
         raise typer.Exit(2) from exc
     return settings
+
+
+def _database_reachable(settings) -> None:  # type: ignore[no-untyped-def]
+    """Fail at once, with a clear line, when DATABASE_URL cannot be reached."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from storage.db import Database
+
+    try:
+        db = Database(settings.database_url)
+        try:
+            with db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        finally:
+            db.dispose()
+    except Exception as exc:
+        shown = make_url(settings.database_url).render_as_string(hide_password=True)
+        typer.echo(
+            f"cop-bot: DATABASE_URL={shown}: cannot connect ({type(exc).__name__}); "
+            "expected a reachable database (is the server running? user, password, host?)",
+            err=True,
+        )
+        raise typer.Exit(2) from exc
 
 
 def _version(value: bool) -> None:
@@ -67,11 +97,13 @@ def run() -> None:
             err=True,
         )
         raise typer.Exit(2)
+    _database_reachable(settings)
     from bot.logs import configure
     from bot.runner import run_polling
 
     configure(settings.log_level)
-    run_polling(settings)
+    with _one_per_sqlite_file():
+        run_polling(settings)
 
 
 @app.command()
@@ -107,11 +139,62 @@ def webhook(
     if problems:
         typer.echo(f"cop-bot: webhook mode needs {', '.join(problems)}.", err=True)
         raise typer.Exit(2)
+    _database_reachable(settings)
+    from telegram.error import TelegramError
+
     from bot.logs import configure
-    from bot.runner import run_webhook
+    from bot.runner import WEBHOOK_BOOTSTRAP_RETRIES, run_webhook
 
     configure(settings.log_level)
-    run_webhook(settings)
+    try:
+        with _one_per_sqlite_file():
+            run_webhook(settings)
+    except TelegramError as exc:  # setWebhook refused after the bounded retries
+        typer.echo(
+            f"cop-bot: Telegram refused setWebhook for WEBHOOK_URL={settings.webhook_url} "
+            f"after {WEBHOOK_BOOTSTRAP_RETRIES + 1} attempts: {exc.message}",
+            err=True,
+        )
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def check() -> None:
+    """Check this installation: token, staff chat, database, outbox, content, catalogs."""
+    import asyncio
+
+    settings = _settings()
+    from bot.check import run_checks
+    from bot.runner import make_request
+
+    ok = asyncio.run(run_checks(settings, make_request(settings), echo=typer.echo))
+    raise typer.Exit(0 if ok else 1)
+
+
+@contextmanager
+def _one_per_sqlite_file() -> Iterator[None]:
+    """A second bot process on the same SQLite file is refused (bot/failover.py)."""
+    from storage.lease import AlreadyRunning
+
+    try:
+        yield
+    except AlreadyRunning as exc:
+        typer.echo(
+            "cop-bot: another cop-bot process already runs on this SQLite database "
+            f"(it holds {exc}). SQLite serves one process; for a standby on a second server "
+            "use PostgreSQL (docs/deploy.md).",
+            err=True,
+        )
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def status() -> None:
+    """Which bot process is active on the database, since when, and the standbys."""
+    settings = _settings()
+    from bot.failover import describe
+
+    typer.echo(describe(settings))
 
 
 @app.command()

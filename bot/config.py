@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
-from zoneinfo import ZoneInfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
+# Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - in a webhook's secret token.
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Never echoed back in an error line.
+SECRET_SETTINGS = frozenset({"TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "DATABASE_URL", "PROXY_URL"})
 
 
 class Settings(BaseSettings):
@@ -46,6 +54,13 @@ class Settings(BaseSettings):
     poll_timeout: int = Field(default=10, alias="POLL_TIMEOUT")  # whole seconds (getUpdates)
     api_read_timeout: float = Field(default=10.0, alias="API_READ_TIMEOUT")
 
+    # Bot API through a proxy (municipal networks); HTTPS_PROXY / HTTP_PROXY / NO_PROXY from
+    # the environment are honoured too, this wins over them.
+    proxy_url: str | None = Field(default=None, alias="PROXY_URL")
+    # Several bot processes on one PostgreSQL (bot/failover.py): a standby acts at most this
+    # many seconds after the active one died (kill -9: about half of it).
+    failover_takeover_seconds: float = Field(default=15.0, gt=0, alias="FAILOVER_TAKEOVER_SECONDS")
+
     # Webhook mode.
     webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
     webhook_secret: str | None = Field(default=None, alias="WEBHOOK_SECRET")
@@ -62,13 +77,50 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        ZoneInfo(value)  # raises on an unknown zone, at start-up
+        try:
+            ZoneInfo(value)  # raises on an unknown zone, at start-up
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("expected a time zone such as Europe/Sofia") from exc
         return value
 
-    @field_validator("staff_chat_id", mode="before")
+    @field_validator("staff_chat_id", "proxy_url", "webhook_secret", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator(
+        "reminder_day_before_at", "reminder_quiet_start", "reminder_quiet_end", mode="after"
+    )
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not _CLOCK.match(value.strip()):
+            raise ValueError("expected a time of day as HH:MM, 00:00 to 23:59 (e.g. 18:00)")
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, value: str | None) -> str | None:
+        if value is not None and not _SECRET.match(value):
+            raise ValueError(
+                "expected 1-256 characters, only A-Z, a-z, 0-9, _ and - (Telegram refuses others)"
+            )
+        return value
+
+    @field_validator("centre")
+    @classmethod
+    def _content_exists(cls, value: str) -> str:
+        from bot.centre import content_path  # no telegram; the content model
+
+        if not re.fullmatch(r"[a-z0-9_-]+", value) or not content_path(value).is_file():
+            raise ValueError(f"expected the name of a content file in {content_path('x').parent}")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value.upper()
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -82,3 +134,15 @@ class Settings(BaseSettings):
         base = self.telegram_base_url.rstrip("/")
         head, _, tail = base.rpartition("/")
         return f"{head}/file/{tail}" if head else f"{base}/file"
+
+
+def describe_errors(exc: ValidationError) -> list[str]:
+    """One line per bad setting: its name, the value (unless secret) and what is expected."""
+    lines = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error.get("loc") else "?"
+        value: Any = error.get("input")
+        shown = "(hidden)" if name in SECRET_SETTINGS else value
+        reason = str(error.get("msg", "")).removeprefix("Value error, ")
+        lines.append(f"{name}={shown}: {reason}")
+    return lines

@@ -13,17 +13,18 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
-from telegram.ext import BaseUpdateProcessor
+from telegram.ext import Application, BaseUpdateProcessor
 from telegram.request import RequestData
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.failover import Failover
 from bot.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,18 @@ RETRY_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0)
 class ResilientRequest(AiohttpRequest):
     """The bot's transport: retries 5xx answers and failed connections, never timeouts."""
 
-    def __init__(self, *, retry_delays: tuple[float, ...] = RETRY_DELAYS, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS,
+        may_retry: Callable[[], bool] | None = None,
+        **kwargs: Any,
+    ) -> None:
         # Eight connections carry the rate limiter's ~30 requests a second.
         super().__init__(**kwargs)
         self.retry_delays = retry_delays
+        # bot/failover.py: a retry is a new send; none once this process may not act.
+        self.may_retry = may_retry
 
     async def do_request(  # type: ignore[override]
         self, url: str, method: str, request_data: RequestData | None = None, **timeouts: Any
@@ -73,6 +82,8 @@ class ResilientRequest(AiohttpRequest):
                     delays[attempt],
                 )
             await asyncio.sleep(delays[attempt])
+            if self.may_retry is not None and not self.may_retry():
+                raise NetworkError(f"{endpoint} not retried: this process may not act")
         raise AssertionError("unreachable")
 
 
@@ -135,8 +146,15 @@ def _short(exc: BaseException) -> str:
     return text.split(":", 1)[0] if text.startswith("aiohttp.") else type(exc).__name__
 
 
-def make_request(settings: Settings) -> ResilientRequest:
-    return ResilientRequest(read_timeout=settings.api_read_timeout)
+WEBHOOK_BOOTSTRAP_RETRIES = 5
+
+
+def make_request(
+    settings: Settings, may_retry: Callable[[], bool] | None = None
+) -> ResilientRequest:
+    return ResilientRequest(
+        read_timeout=settings.api_read_timeout, proxy=settings.proxy_url, may_retry=may_retry
+    )
 
 
 def freeze_startup_objects() -> None:
@@ -149,35 +167,51 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def run_polling(settings: Settings) -> None:
-    application = build_application(
-        settings, request=make_request(settings), update_processor=ChatOrderedUpdateProcessor()
+def build_fenced(
+    settings: Settings, failover: Failover
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The Application whose requests and updates pass the failover's fences."""
+    return build_application(
+        settings,
+        request=failover.request(make_request(settings, may_retry=failover.may_act)),
+        update_processor=failover.processor(ChatOrderedUpdateProcessor()),
     )
-    freeze_startup_objects()
-    log.info("starting long polling")
-    if settings.web_port:  # the web desk beside the bot, in the same loop
-        from admin.web.serve import run_with_web
 
-        assert application.updater is not None
-        updater = application.updater
-        asyncio.run(
-            run_with_web(
-                application,
-                lambda: updater.start_polling(
-                    allowed_updates=Update.ALL_TYPES,
-                    drop_pending_updates=False,
-                    timeout=settings.poll_timeout,
-                    bootstrap_retries=-1,
-                ),
+
+def run_polling(settings: Settings) -> None:
+    failover = Failover.for_settings(settings)  # SQLite: refuses a second process
+    application = build_fenced(settings, failover)
+    freeze_startup_objects()
+    log.info("starting long polling (a standby first waits for the lease)")
+    try:
+        if settings.web_port:  # the web desk beside the bot, in the same loop
+            from admin.web.serve import run_with_web
+
+            assert application.updater is not None
+            updater = application.updater
+            asyncio.run(
+                run_with_web(
+                    application,
+                    lambda: updater.start_polling(
+                        allowed_updates=Update.ALL_TYPES,
+                        drop_pending_updates=False,
+                        timeout=settings.poll_timeout,
+                        bootstrap_retries=-1,
+                    ),
+                    wait_until_active=lambda: failover.wait_until_active(application),
+                    stop_waiting=failover.release,
+                )
             )
+            return
+        failover.become_active(application)  # PostgreSQL: a standby waits here
+        application.run_polling(
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+            timeout=settings.poll_timeout,
+            bootstrap_retries=-1,  # getMe/deleteWebhook at start-up wait for the API to return
         )
-        return
-    application.run_polling(
-        allowed_updates=Update.ALL_TYPES,
-        drop_pending_updates=False,
-        timeout=settings.poll_timeout,
-        bootstrap_retries=-1,  # getMe/deleteWebhook at start-up wait for the API to come back
-    )
+    finally:
+        failover.release()
 
 
 def webhook_path(url: str) -> str:
@@ -189,9 +223,8 @@ def run_webhook(settings: Settings) -> None:
     """Serve Telegram's webhook on WEBHOOK_LISTEN:WEBHOOK_PORT (TLS ends at the proxy)."""
     if not settings.webhook_url or not settings.webhook_secret:
         raise ValueError("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
-    application = build_application(
-        settings, request=make_request(settings), update_processor=ChatOrderedUpdateProcessor()
-    )
+    failover = Failover.for_settings(settings)
+    application = build_fenced(settings, failover)
     log.info(
         "starting webhook on %s:%d for host %s",
         settings.webhook_listen,
@@ -201,34 +234,42 @@ def run_webhook(settings: Settings) -> None:
     freeze_startup_objects()
     # PTB's tornado server answers 403 to any request whose X-Telegram-Bot-Api-Secret-Token
     # header is missing or wrong; such updates never reach the handlers.
-    if settings.web_port:  # the web desk beside the bot, in the same loop
-        from admin.web.serve import run_with_web
+    try:
+        if settings.web_port:  # the web desk beside the bot, in the same loop
+            from admin.web.serve import run_with_web
 
-        assert application.updater is not None
-        updater = application.updater
-        asyncio.run(
-            run_with_web(
-                application,
-                lambda: updater.start_webhook(
-                    listen=settings.webhook_listen,
-                    port=settings.webhook_port,
-                    url_path=webhook_path(settings.webhook_url or ""),
-                    webhook_url=settings.webhook_url,
-                    secret_token=settings.webhook_secret,
-                    allowed_updates=Update.ALL_TYPES,
-                    drop_pending_updates=False,
-                    bootstrap_retries=-1,
-                ),
+            assert application.updater is not None
+            updater = application.updater
+            asyncio.run(
+                run_with_web(
+                    application,
+                    lambda: updater.start_webhook(
+                        listen=settings.webhook_listen,
+                        port=settings.webhook_port,
+                        url_path=webhook_path(settings.webhook_url or ""),
+                        webhook_url=settings.webhook_url,
+                        secret_token=settings.webhook_secret,
+                        allowed_updates=Update.ALL_TYPES,
+                        drop_pending_updates=False,
+                        bootstrap_retries=WEBHOOK_BOOTSTRAP_RETRIES,
+                    ),
+                    wait_until_active=lambda: failover.wait_until_active(application),
+                    stop_waiting=failover.release,
+                )
             )
+            return
+        failover.become_active(application)  # the active one sets its URL with Telegram
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=webhook_path(settings.webhook_url),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+            # A refused setWebhook (a bad URL, a certificate problem) is not retried for ever:
+            # after these the start fails with Telegram's reason (`cop-bot webhook`).
+            bootstrap_retries=WEBHOOK_BOOTSTRAP_RETRIES,
         )
-        return
-    application.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=webhook_path(settings.webhook_url),
-        webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret,
-        allowed_updates=Update.ALL_TYPES,
-        drop_pending_updates=False,
-        bootstrap_retries=-1,
-    )
+    finally:
+        failover.release()

@@ -12,6 +12,7 @@ from bot.i18n import SUPPORTED_LANGUAGES, pick_language
 from bot.text import Understanding, understanding
 from storage.clock import utcnow
 from storage.db import Database
+from storage.outbox import Fence
 from storage.parents import LanguageMemory
 from storage.reminders import ReminderPolicy
 
@@ -21,6 +22,9 @@ class Services:
     settings: Settings
     content: Content
     db: Database
+    # Set by bot/failover.py when several bot processes share the database: the outbox
+    # claims and sends only while this process holds the active lease.
+    fence: Fence | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, upgrade: bool = True) -> Services:

@@ -23,15 +23,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Literal
 
 import simplemma
+from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz.distance import Levenshtein
 
 UNDERSTANDING_DIR = Path(__file__).resolve().parent / "content" / "understanding"
 
 # Crisis categories, the most urgent first: the first line of the answer is the first found.
 CATEGORIES = ("suicide", "sexual", "missing", "violence", "danger")
-LEVELS = ("crisis", "topic", "doubt")
 
 # --- normalisation ---------------------------------------------------------------------------
 
@@ -206,6 +207,7 @@ def word_forms(word: str, languages: Sequence[str] = ("bg", "en")) -> frozenset[
 FUZZY_MIN = 7  # words this long forgive one wrong letter
 FUZZY_INDEL = 8  # … this long also one letter left out or added
 FUZZY_TWO = 10  # … and this long two
+BEFORE_REACH = 6  # `unless_before` looks this many words back (a sentence's subject)
 
 
 @dataclass
@@ -334,6 +336,9 @@ class Rule:
     alone: bool = False
     # Classes that cancel only right beside a matched word ("се бие": a fight, not a beating).
     unless_next: tuple[str, ...] = ()
+    # Classes that cancel when found just before the first matched word ("синът ми удря
+    # брат си": a child before the verb is the one who hits).
+    unless_before: tuple[str, ...] = ()
 
     def match(
         self, found: Sequence[frozenset[str]], positions: Mapping[str, list[int]]
@@ -361,8 +366,15 @@ class Rule:
                     continue
                 if self.unless_next and self._cancelled(found, combo, self.unless_next, 1):
                     continue
+                if self.unless_before and self._before(found, combo):
+                    continue
                 return combo
         return None
+
+    def _before(self, found: Sequence[frozenset[str]], combo: Sequence[int]) -> bool:
+        first = min(combo)
+        start = max(0, first - BEFORE_REACH)
+        return any(c in found[i] for i in range(start, first) for c in self.unless_before)
 
     @staticmethod
     def _cancelled(
@@ -374,22 +386,42 @@ class Rule:
         )
 
 
+class _RuleSpec(BaseModel):
+    """One rule as written in rules.toml; a misspelt key fails at start-up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: str | None = None
+    intent: str | None = None
+    all: list[str] = Field(min_length=1)
+    near: int = 0
+    unless: list[str] = Field(default_factory=list)
+    unless_next: list[str] = Field(default_factory=list)
+    unless_before: list[str] = Field(default_factory=list)
+    level: Literal["crisis", "topic", "doubt"] = "crisis"
+    asking_level: Literal["", "crisis", "topic", "doubt"] = ""
+    weight: int | None = None
+    ordered: bool = False
+    alone: bool = False
+
+
 def _rule(raw: Mapping[str, object], result_key: str) -> Rule:
-    classes = tuple(str(c) for c in raw["all"])  # type: ignore[attr-defined]
-    level = str(raw.get("level", "crisis"))
-    if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}")
+    spec = _RuleSpec.model_validate(raw)
+    result = spec.category if result_key == "category" else spec.intent
+    if not result:
+        raise ValueError(f"a rule without its {result_key}: {dict(raw)}")
     return Rule(
-        result=str(raw[result_key]),
-        all=classes,
-        near=int(raw.get("near", 0)),  # type: ignore[call-overload]
-        unless=tuple(str(c) for c in raw.get("unless", ())),  # type: ignore[attr-defined]
-        level=level,
-        weight=int(raw.get("weight", len(classes))),  # type: ignore[call-overload]
-        asking_level=str(raw.get("asking_level", "")),
-        ordered=bool(raw.get("ordered", False)),
-        alone=bool(raw.get("alone", False)),
-        unless_next=tuple(str(c) for c in raw.get("unless_next", ())),  # type: ignore[attr-defined]
+        result=result,
+        all=tuple(spec.all),
+        near=spec.near,
+        unless=tuple(spec.unless),
+        level=spec.level,
+        weight=len(spec.all) if spec.weight is None else spec.weight,
+        asking_level=spec.asking_level,
+        ordered=spec.ordered,
+        alone=spec.alone,
+        unless_next=tuple(spec.unless_next),
+        unless_before=tuple(spec.unless_before),
     )
 
 
@@ -446,7 +478,8 @@ class Understanding:
         known |= {n for names in classes.prefix.values() for n in names}
         known |= {n for names in classes.suffix.values() for n in names}
         for rule in (*self.crisis_rules, *self.intent_rules):
-            missing = [c for c in (*rule.all, *rule.unless, *rule.unless_next) if c not in known]
+            named = (*rule.all, *rule.unless, *rule.unless_next, *rule.unless_before)
+            missing = [c for c in named if c not in known]
             if missing:
                 raise ValueError(f"rule for {rule.result}: unknown classes {missing}")
             if rule.result not in CATEGORIES and rule in self.crisis_rules:

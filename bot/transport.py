@@ -66,7 +66,9 @@ class AiohttpRequest(EchoTrimmingRequest):
         connect_timeout: float | None = 5.0,
         read_timeout: float | None = 10.0,
         pool_timeout: float | None = 15.0,
+        proxy: str | None = None,
     ) -> None:
+        self._proxy = proxy or None
         self._pool_size = connection_pool_size
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
@@ -84,8 +86,11 @@ class AiohttpRequest(EchoTrimmingRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
-                # Telegram's answers are JSON; cookies and env proxies play no part here.
+                # Telegram's answers are JSON; cookies play no part here.
                 cookie_jar=aiohttp.DummyCookieJar(),
+                # Municipal networks often reach the Internet only through a proxy:
+                # HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured (PROXY_URL wins).
+                trust_env=True,
             )
 
     async def shutdown(self) -> None:
@@ -127,7 +132,7 @@ class AiohttpRequest(EchoTrimmingRequest):
         body, headers = _body(request_data)
         try:
             async with session.request(
-                method, url, data=body, headers=headers, timeout=timeout
+                method, url, data=body, headers=headers, timeout=timeout, proxy=self._proxy
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's are subclasses

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
 from storage import parents, reminders, slots, waitlist
 from storage.appointments import audit, transition
 from storage.db import Database
 from storage.errors import InvalidTransition, LimitReached, NotAllowed, NotFound, SlotTaken
+from storage.locks import LockSpace, advisory_lock
 from storage.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
 from storage.outbox import Announcer
 from storage.reminders import ReminderPolicy
@@ -30,11 +30,8 @@ lock_parent = parents.lock_parent
 
 
 def lock_slot(session: Session, start: datetime) -> None:
-    """Serialise the capacity check of one slot (key: its start as a Unix time) on PostgreSQL."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Positive keys for slots, negative for parents (storage.parents): they never collide.
-        key = int(start.timestamp())
-        session.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+    """Serialise the capacity check of one slot (key: its start in Unix minutes)."""
+    advisory_lock(session, LockSpace.slot, int(start.timestamp()) // 60)
 
 
 def _future_active(session: Session, parent_id: int, now: datetime) -> int:

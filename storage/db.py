@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time as clock
+import zlib
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
@@ -18,6 +19,18 @@ from sqlmodel import Session, create_engine, select
 from storage.models import BookingRules, OpeningHours
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# The project's key space for session-level advisory locks (the two-integer form; the
+# transaction locks of storage.booking and storage.parents use the one-integer form, a space
+# of its own): (namespace, crc32 of the schema), so bots on several schemas never meet.
+ADVISORY_LEASE = 0x434F50  # "COP": the active process (storage.lease)
+ADVISORY_MIGRATIONS = ADVISORY_LEASE + 1  # one schema upgrade at a time
+
+
+def schema_key(schema: str) -> int:
+    """The second key of a project lock: the schema's crc32 as a signed 32-bit integer."""
+    value = zlib.crc32(schema.encode())
+    return value - 2**32 if value >= 2**31 else value
 
 
 def normalise_url(url: str) -> str:
@@ -28,7 +41,10 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, pool_size: int = 5, **options: Any) -> Engine:
+def make_engine(
+    url: str, *, pool_size: int = 5, sqlite_reads: bool = False, **options: Any
+) -> Engine:
+    """`sqlite_reads`: an SQLite engine for reads only (deferred BEGIN: no write lock)."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -40,7 +56,7 @@ def make_engine(url: str, *, pool_size: int = 5, **options: Any) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
             poolclass=NullPool if database in (None, "", ":memory:") else None,
         )
-        _sqlite_write_transactions(engine)
+        _sqlite_transactions(engine, immediate=not sqlite_reads)
         return engine
     engine = create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size, **options)
     _ping_when_idle(engine)
@@ -78,12 +94,17 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError() from exc
 
 
-def _sqlite_write_transactions(engine: Engine) -> None:
-    """Every SQLite transaction takes the write lock at BEGIN (BEGIN IMMEDIATE).
+def _sqlite_transactions(engine: Engine, *, immediate: bool) -> None:
+    """Writers take the write lock at BEGIN (BEGIN IMMEDIATE); readers do not (BEGIN).
 
-    That serialises check-then-insert (capacity, limits) across threads and processes,
-    which is what the booking rules need; SQLite has one writer anyway.
+    BEGIN IMMEDIATE serialises check-then-insert (capacity, limits) across threads and
+    processes, which is what the booking rules need; SQLite has one writer anyway. Reads
+    (`Database.read`) run deferred on an engine of their own, so a page of free times or a
+    list never waits for, nor holds up, a booking. Commits are `synchronous=FULL`: a
+    booking or an outbox row that was committed survives a power cut (WAL + NORMAL may
+    lose the last commits); the conversation state opts out (`storage.state.save_many`).
     """
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -92,12 +113,12 @@ def _sqlite_write_transactions(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(begin)
 
 
 class Database:
@@ -149,7 +170,7 @@ class Database:
         COMMIT as round trips of their own, two of the three in a one-query read). The
         statements of one `read` then see no common snapshot, which views that show free
         times or a parent's data don't need; anything that decides (booking, limits)
-        uses `session`. SQLite: the same as `session` (its BEGIN costs no round trip).
+        uses `session`. SQLite: a deferred BEGIN (no write lock; a consistent snapshot).
         """
         if self._read_engine is None:
             # A pool of its own: switching a pooled connection to autocommit and back
@@ -157,14 +178,21 @@ class Database:
             self._read_engine = (
                 make_engine(self.url, pool_size=3, isolation_level="AUTOCOMMIT")
                 if self.dialect == "postgresql"
-                else self.engine
+                else self._sqlite_read_engine()
             )
         return _committed(self._read_engine)
 
+    def _sqlite_read_engine(self) -> Engine:
+        database = make_url(self.url).database
+        if database in (None, "", ":memory:"):
+            return self.engine  # one in-memory database: no second connection to it
+        return make_engine(self.url, sqlite_reads=True)
+
     def upgrade(self) -> None:
         """Bring the schema to the newest migration and seed default rules."""
-        upgrade_schema(self.engine)
-        seed_defaults(self)
+        with one_upgrade_at_a_time(self.engine):
+            upgrade_schema(self.engine)
+            seed_defaults(self)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -197,6 +225,25 @@ def upgrade_schema(engine: Engine) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(engine), "head")
+
+
+@contextmanager
+def one_upgrade_at_a_time(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, a session lock while the schema is upgraded and seeded: two servers
+    may start at once (bot/failover.py)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar() or "public"
+        key = {"ns": ADVISORY_MIGRATIONS, "k": schema_key(str(schema))}
+        conn.execute(text("SELECT pg_advisory_lock(:ns, :k)"), key)
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:ns, :k)"), key)
+            conn.commit()
 
 
 # Documented assumption (the seeds give no hours): Monday–Friday 09:00–12:00 and

@@ -360,3 +360,28 @@ class SurveyComment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(index=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Lease(SQLModel, table=True):
+    """Which bot process is active on this database (PostgreSQL; `storage.lease`).
+
+    One row. The process that holds the advisory lock writes itself here with a new `token`
+    the moment it gets the lock; the outbox's claims check the token in their transaction.
+    """
+
+    id: int = Field(default=1, primary_key=True)
+    holder: str  # the process id (`Process.id`)
+    token: int = Field(default=0, sa_type=BigInteger)  # +1 on every change of holder
+    since: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+
+
+class Process(SQLModel, table=True):
+    """One running bot process, for `cop-bot status`: active or standby, and when last seen."""
+
+    id: str = Field(primary_key=True)  # host-pid-random
+    host: str
+    pid: int
+    role: str  # "active" / "standby" (`storage.lease.Role`)
+    started_at: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+    since: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]
+    last_seen: datetime = _utc(default_factory=utcnow)  # type: ignore[assignment]

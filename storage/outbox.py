@@ -73,6 +73,19 @@ class ReminderKind(StrEnum):
     manual = "manual"
 
 
+class Fence(Protocol):
+    """May this process send? (`storage.lease.Lease` when several bot processes share the
+    database; None when only one can run.)"""
+
+    def valid(self, budget: float = 0.0) -> bool:
+        """Locally: the lease's deadline is more than `budget` seconds away."""
+        ...
+
+    def holds(self, session: Session) -> bool:
+        """In the caller's transaction: the lease is still this process's."""
+        ...
+
+
 REMINDER_KINDS: tuple[str, ...] = tuple(ReminderKind)
 # Rows whose failure means the parent was not told (shown to staff).
 PARENT_KINDS: tuple[str, ...] = (Kind.parent_notice, *REMINDER_KINDS)
@@ -305,14 +318,20 @@ def claim_due(
     *,
     ids: list[int] | None = None,
     kinds: Sequence[str] | None = None,
+    fence: Fence | None = None,
 ) -> list[Claimed]:
     """Claim up to `limit` due rows for `worker` until `now + lease`, in per-chat order.
+
+    With a `fence`, nothing is claimed unless this process still holds the active lease,
+    checked in this transaction (a takeover waits for it to commit: `storage.lease`).
 
     PostgreSQL: candidates are locked `FOR UPDATE SKIP LOCKED`, so two workers never claim
     the same row. SQLite: the transaction is `BEGIN IMMEDIATE` (one writer at a time). The
     UPDATE repeats the claimable condition either way. Reminders that should no longer go
     out are withdrawn instead of claimed.
     """
+    if fence is not None and not fence.holds(session):
+        return []
     query = (
         select(  # type: ignore[call-overload]
             Outbox.id,
@@ -453,6 +472,18 @@ def release(session: Session, row_id: int, now: datetime) -> None:
         .where(col(Outbox.id) == row_id, col(Outbox.state) == OutboxState.claimed)
         .values(state=OutboxState.pending, lease_until=None, claimed_by=None)
     )
+
+
+def release_claimed(session: Session) -> int:
+    """Hand back every claimed row: a process that just took over the active lease, before
+    it sends anything. The old holder claimed them and sends no more (`storage.lease`), so
+    what it did not send goes out now instead of after the claim's lease."""
+    result = session.exec(  # type: ignore[call-overload]
+        update(Outbox)
+        .where(col(Outbox.state) == OutboxState.claimed)
+        .values(state=OutboxState.pending, lease_until=None, claimed_by=None)
+    )
+    return int(result.rowcount or 0)
 
 
 def mark_failed(session: Session, row_id: int, error: str) -> None:

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import phonenumbers
-from sqlalchemy import text, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage import outbox, questions, state, waitlist
 from storage.appointments import transition
 from storage.db import Database
 from storage.errors import NoConsent
+from storage.locks import LockSpace, advisory_lock
 from storage.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -91,10 +92,7 @@ def clean_name(text: str | None) -> str | None:
 
 def lock_parent(session: Session, telegram_user_id: int) -> None:
     """Serialise one parent's writes (limit, idempotency, first row) on PostgreSQL."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Negative keys for parents, positive for slots (storage.booking): they never collide.
-        key = -telegram_user_id - 1
-        session.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+    advisory_lock(session, LockSpace.parent, telegram_user_id)
 
 
 def get(session: Session, telegram_user_id: int, *, lock: bool = False) -> Parent | None:

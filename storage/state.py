@@ -60,16 +60,33 @@ def save_many(db: Database, rows: dict[Slot, str | None]) -> None:
         with db.state_engine.connect() as connection:
             _upsert(db, connection, upserts)
         return
-    with db.engine.begin() as connection:
-        if upserts:
-            _upsert(db, connection, upserts)
-        table = PersistedState.__table__  # type: ignore[attr-defined]
-        for kind, name, key in deletes:
-            connection.execute(
-                table.delete().where(
-                    table.c.kind == kind, table.c.name == name, table.c.key == key
-                )
-            )
+    with db.engine.connect() as connection:
+        sqlite = db.dialect == "sqlite"
+        if sqlite:  # a lost conversation step costs one tap; an fsync per update costs more
+            _raw_pragma(connection, "PRAGMA synchronous=NORMAL")
+        try:
+            with connection.begin():
+                if upserts:
+                    _upsert(db, connection, upserts)
+                table = PersistedState.__table__  # type: ignore[attr-defined]
+                for kind, name, key in deletes:
+                    connection.execute(
+                        table.delete().where(
+                            table.c.kind == kind, table.c.name == name, table.c.key == key
+                        )
+                    )
+        finally:
+            if sqlite:  # bookings and outbox rows on this pooled connection: durable again
+                _raw_pragma(connection, "PRAGMA synchronous=FULL")
+
+
+def _raw_pragma(connection: Connection, pragma: str) -> None:
+    """Outside any transaction (SQLAlchemy would BEGIN IMMEDIATE around a statement)."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(pragma)
+    finally:
+        cursor.close()
 
 
 def _upsert(db: Database, connection: Connection, rows: list[dict[str, str]]) -> None:

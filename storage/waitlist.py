@@ -7,8 +7,8 @@ counts as taken for everybody else (`storage.slots`). The offer itself is a mess
 in the same transaction (`notify`).
 
 Locks: SQLite serialises every transaction (BEGIN IMMEDIATE). PostgreSQL takes
-transaction-scoped advisory locks: slots are positive keys (Unix time, storage.booking),
-parents negative (storage.parents), the list key 0, which no slot (1970) nor parent uses.
+transaction-scoped advisory locks in the project's key space (storage.locks): a slot's,
+a parent's, and the list's own.
 Whoever takes or creates a hold takes the slot's lock, then the list's. Passing a place on
 only *tries* the slot's lock (the caller may hold other slots, in any order): a place whose
 lock is busy is left to the job's next round (`offer_free_places`), so no lock cycle can form.
@@ -21,12 +21,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import text
 from sqlmodel import Session, col, delete, func, select
 
 from bot.i18n import _, format_clock, format_when, language
 from storage import outbox, slots
 from storage.errors import SlotUnavailable
+from storage.locks import LockSpace, advisory_lock, try_advisory_lock
 from storage.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -43,7 +43,7 @@ from storage.rules import load_rules
 
 HOLD = timedelta(minutes=30)
 OFFER_KIND = "waitlist_offer"
-LIST_LOCK_KEY = 0
+LIST_LOCK_KEY = 0  # the one key of LockSpace.waitlist
 NOON = time(12, 0)
 
 
@@ -53,20 +53,12 @@ def _postgres(session: Session) -> bool:
 
 def lock_list(session: Session) -> None:
     """Serialise every change of the list and its holds (PostgreSQL; SQLite already is)."""
-    if _postgres(session):
-        session.connection().execute(
-            text("SELECT pg_advisory_xact_lock(:k)"), {"k": LIST_LOCK_KEY}
-        )
+    advisory_lock(session, LockSpace.waitlist, LIST_LOCK_KEY)
 
 
 def try_lock_slot(session: Session, start: datetime) -> bool:
     """The slot's lock (the key of `storage.booking.lock_slot`) if nobody holds it now."""
-    if not _postgres(session):
-        return True
-    got = session.connection().execute(
-        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": int(start.timestamp())}
-    )
-    return bool(got.scalar())
+    return try_advisory_lock(session, LockSpace.slot, int(start.timestamp()) // 60)
 
 
 # --- quiet hours ----------------------------------------------------------------------------

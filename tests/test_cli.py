@@ -117,3 +117,9 @@ def test_view_numbers_keyboard_then_inline() -> None:
     assert view.press(1) == ("А", None)
     assert view.press(4) == ("Още", "x:1")
     assert view.press(5) is None
+
+
+def test_status_on_sqlite_says_one_process(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(app, ["status"])
+    assert result.exit_code == 0
+    assert "no cop-bot process runs" in result.output

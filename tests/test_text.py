@@ -151,3 +151,12 @@ def test_another_language_is_added_in_data_only(tmp_path: Path) -> None:
     assert reader.read("Чоловік мене б'є").crisis == ("violence",)
     assert reader.read("мъжът ми ме бие").crisis == ("violence",)
     assert not reader.read("Добрий день").crisis
+
+
+def test_a_misspelt_rule_key_fails_at_load(tmp_path: Path) -> None:
+    (tmp_path / "classes.toml").write_text('[a]\nbg = ["дума"]\n', encoding="utf-8")
+    (tmp_path / "rules.toml").write_text(
+        '[[crisis]]\ncategory = "violence"\nall = ["a"]\nunles = ["a"]\n', encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match="unles"):
+        Understanding.from_directory(tmp_path)

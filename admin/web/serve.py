@@ -56,20 +56,38 @@ def _note_signal(_sig: int, _frame: FrameType | None) -> None:
 async def run_with_web(
     application: AnyApplication,
     start_updates: Callable[[], Awaitable[Any]],
+    wait_until_active: Callable[[], bool] | None = None,
+    stop_waiting: Callable[[], None] | None = None,
 ) -> None:
-    """Start the bot (polling or webhook, by `start_updates`) and the desk; stop both."""
+    """Serve the desk at once; start the bot (by `start_updates`) once this process is active.
+
+    A standby (`wait_until_active`, bot/failover.py, blocking: run in a worker thread)
+    serves the desk while it waits for the lease; its actions are database rows and outbox
+    messages that the active process sends. SIGINT / SIGTERM end both.
+    """
     settings = application.bot_data["services"].settings
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _note_signal)
     server = web_server(application, host=settings.web_listen, port=settings.web_port)
+    serving = asyncio.create_task(server.serve())  # returns on SIGINT / SIGTERM
+    log.info("web desk on %s:%d", settings.web_listen, settings.web_port)
+    if wait_until_active is not None:
+        waiting = asyncio.create_task(asyncio.to_thread(wait_until_active))
+        await asyncio.wait({serving, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        if not waiting.done() or not waiting.result():
+            # Stopped while a standby: end the wait (its thread), then the server.
+            if stop_waiting is not None:
+                stop_waiting()
+            server.should_exit = True
+            await asyncio.gather(serving, waiting, return_exceptions=True)
+            return
     async with application:
         if application.post_init is not None:  # run_polling would call it
             await application.post_init(application)
         await application.start()
         await start_updates()
-        log.info("web desk on %s:%d", settings.web_listen, settings.web_port)
         try:
-            await server.serve()  # returns on SIGINT / SIGTERM
+            await serving
         finally:
             updater = application.updater
             if updater is not None and updater.running:

@@ -38,8 +38,7 @@ from bot.ui import (
     require_message,
     stale_button,
 )
-from storage.rules import load_rules
-from storage.slots import bookable_days, free_slots_between
+from storage.slots import nearest_free
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +59,9 @@ def facts_for(services: Services, keys: tuple[str, ...]) -> Facts:
         return Facts(hours=hours)
     tz, now = services.settings.tz, services.now()
     with services.db.read() as session:
-        rules = load_rules(session)
-        first, last = bookable_days(rules, tz, now)
-        days = free_slots_between(session, tz, now, first, last, rules=rules)
-    starts = [slot.start for day in sorted(days) for slot in days[day]][:NEXT_FREE]
-    return Facts(hours=hours, free=starts, tz=tz, now=now)
+        # The free slots nearest to now are the earliest ones (none lie in the past).
+        slots = nearest_free(session, tz, now, now, limit=NEXT_FREE)
+    return Facts(hours=hours, free=[slot.start for slot in slots], tz=tz, now=now)
 
 
 def answer_for(services: Services, text: str) -> Answer:

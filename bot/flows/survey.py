@@ -2,7 +2,7 @@
 
 The question arrives on its own (`storage.survey`), with `sv:<invite>:<1-5>` and
 `sv:<invite>:stop`. A score opens the comment step: the next text is the comment,
-"Пропуснете" (`sv:<invite>:skip`) closes it. Every press checks that the question is the
+"Пропускам" (`sv:<invite>:skip`) closes it. Every press checks that the question is the
 presser's and still open, so a forged or second press changes nothing.
 """
 
@@ -99,7 +99,7 @@ async def press(update: Update, context: BotContext) -> int:
             "Благодарим Ви! Ако искате, напишете с едно изречение какво Ви помогна или какво "
             "да направим по-добре. Не пишете имена и лични подробности."
         ),
-        inline([[(_("Пропуснете"), f"sv:{invite}:skip")]]),
+        inline([[(_("Пропускам"), f"sv:{invite}:skip")]]),
     )
     return COMMENT
 

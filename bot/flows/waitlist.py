@@ -93,7 +93,7 @@ def _arg(update: Update) -> str:
 
 
 def _abort_row() -> list[tuple[str, str]]:
-    return [(_("✖️ Откажи"), "wl:abort")]
+    return [(_("✖️ Отменям"), "wl:abort")]  # the booking's words: the parent's own voice
 
 
 async def begin(update: Update, context: BotContext, topic: str) -> int:
@@ -418,8 +418,8 @@ async def answer_offer(update: Update, context: BotContext) -> None:
     assert appointment.id is not None
     log.info("waiting-list offer %s taken: booking %s (pending)", hold_id, appointment.id)
     text = _(
-        "✅ Часът Ви е запазен: {when}\n"
-        "Центърът ще го потвърди и ще Ви пишем тук. "
+        "✅ Заявката Ви е изпратена: {when}\n"
+        "Центърът ще я потвърди и ще Ви пишем тук. "
         "Часовете си виждате в „🗓 Моите часове“."
     ).format(when=format_when(appointment.start, services.settings.tz, services.now()))
     await show(update, text, inline([[menu_button()]]))  # the staff card went with the commit

@@ -73,7 +73,7 @@ async def test_question_card_reply_answer_reaches_parent(
     question = only_question(services)
     card = card_of(fake_api, question.id)
     assert "Мария" in card.text and "български" in card.text and QUESTION in card.text
-    assert "Чака:" in card.text
+    assert "Чака от 23.11, 08:00" in card.text
     assert ("✍️ Отговорете", f"st:qa:{question.id}") in card.buttons()
 
     assert card.message_id is not None

@@ -39,3 +39,19 @@ async def test_a_reply_after_the_deadline_is_not_the_reason(
     assert get_appointment(services.db, appointment_id).status == "pending"
     assert not fake_api.sent("sendMessage", chat_id=PARENT_ID)
     assert INPUT_KEY not in (app.user_data.get(STAFF_ID) or {})
+
+
+async def test_crisis_words_after_the_deadline_get_the_crisis_answer(
+    services: Services, app: Any, fake_api: FakeBotAPI, team: None, clock: Any
+) -> None:
+    """No staff group: a note step left open days ago does not swallow the crisis answer."""
+    from tests.admin.conftest import ADMIN_ID
+
+    services.settings.staff_chat_id = None
+    appointment_id = add_appointment(services.db, add_parent(services.db), at(24, 10))
+    admin = Chat(app, fake_api, user_id=ADMIN_ID)
+    await admin.tap(f"st:note:{appointment_id}")
+    clock.shift(timedelta(days=2))
+    await admin.send("насилие")
+    assert "112" in admin.reply_texts()
+    assert get_appointment(services.db, appointment_id).staff_note is None

@@ -53,7 +53,8 @@ def _book(parent: User) -> None:
     choose_slot(parent)
     give_details(parent)
     parent.tap("book:confirm")
-    parent.wait("запазен")
+    parent.wait("Заявката Ви е изпратена")
+    parent.wait("Изберете от менюто")  # the booking's last answer: nothing more is on its way
 
 
 def _held(emulator: Emulator, method: str) -> None:
@@ -109,7 +110,9 @@ def test_kill_between_confirm_and_the_parents_message_it_arrives_once(
     staff.tap(ok, card.message_id)
     _held(emulator, "sendMessage")
     bot.kill()
-    assert not [e for e in emulator.chat_events(parent.chat_id) if "потвърден" in e.text]
+    assert not [
+        e for e in emulator.chat_events(parent.chat_id) if "Часът Ви е потвърден" in e.text
+    ]
 
     start_bot(database_url=db_url, **FAST)
     parent.wait(lambda e: e.method == "sendDocument", timeout=20)

@@ -115,3 +115,24 @@ def test_webhook_needs_a_secret(emulator: Emulator, tmp_path: object) -> None:
         assert "WEBHOOK_SECRET" in bot.output()
     finally:
         bot.stop()  # closes the log file the process wrote to
+
+
+def test_a_refused_set_webhook_ends_with_a_clear_error(
+    emulator: Emulator, tmp_path: object
+) -> None:
+    """Telegram refuses the URL (not HTTPS): a few attempts, then one line and exit 1."""
+    bot = BotProcess(
+        emulator,
+        tmp_path,
+        f"sqlite:///{tmp_path}/b.sqlite3",  # type: ignore[arg-type]
+        args=("webhook", "--url", "http://bot.example.org/hook", "--secret-token", SECRET),
+    )
+    bot.start(wait_polling=False)
+    try:
+        assert bot.proc is not None
+        assert bot.proc.wait(timeout=60) == 1
+        output = bot.output()
+        assert "Telegram refused setWebhook for WEBHOOK_URL=http://bot.example.org/hook" in output
+        assert "https" in output.lower()
+    finally:
+        bot.stop()

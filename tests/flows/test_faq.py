@@ -85,6 +85,12 @@ def test_several_intents_in_one_message() -> None:
     )
 
 
+def test_every_intent_of_the_rules_has_an_answer_key() -> None:
+    from bot.text import understanding
+
+    assert understanding().intents <= INTENTS
+
+
 def test_every_intent_has_an_answer(content: Any) -> None:
     not_understood = not_understood_text(content)
     for key in INTENTS:

@@ -97,7 +97,7 @@ async def test_join_then_take_the_offer(chat: Chat, full: Services) -> None:
     assert "Освободи се час" in chat.last_text()  # through the outbox, with its buttons
     assert chat.callback_data("wl:") == [f"wl:take:{hold_id(full)}", f"wl:no:{hold_id(full)}"]
     await chat.tap(f"wl:take:{hold_id(full)}")
-    assert "Часът Ви е запазен" in chat.last_text()
+    assert "Заявката Ви е изпратена" in chat.last_text()
     with full.db.read() as session:
         mine = session.exec(select(Appointment).where(Appointment.parent_id == parent.id)).one()
     assert mine.status == AppointmentStatus.pending and mine.start == TUE_10

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 18:41:18.260302
+Create Date: 2026-12-05 19:01:05.138618
 """
 
 from collections.abc import Sequence
@@ -65,6 +65,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_closedday_day"), ["day"], unique=True)
 
     op.create_table(
+        "lease",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("holder", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("token", sa.BigInteger(), nullable=False),
+        sa.Column("since", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
         "openinghours",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("weekday", sa.Integer(), nullable=False),
@@ -102,6 +110,17 @@ def upgrade() -> None:
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("data", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("kind", "name", "key"),
+    )
+    op.create_table(
+        "process",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("host", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("pid", sa.Integer(), nullable=False),
+        sa.Column("role", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("started_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("since", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
         "staffinvite",
@@ -438,6 +457,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_staffinvite_code_hash"))
 
     op.drop_table("staffinvite")
+    op.drop_table("process")
     op.drop_table("persistedstate")
     with op.batch_alter_table("parent", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_parent_telegram_user_id"))
@@ -447,6 +467,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_openinghours_weekday"))
 
     op.drop_table("openinghours")
+    op.drop_table("lease")
     with op.batch_alter_table("closedday", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_closedday_day"))
 
