@@ -135,7 +135,10 @@ class CentreApplication(Application):  # type: ignore[type-arg]
         """
         if not self._pass_queued:
             self._pass_queued = True
-            run_later(self, self._pass_when_free())
+            if self.running:  # PTB awaits it when the application stops
+                self.create_task(self._pass_when_free(), name="persistence pass")
+            else:
+                run_later(self, self._pass_when_free())
 
     async def _pass_when_free(self) -> None:
         async with self._pass_lock:
