@@ -153,3 +153,21 @@ def question_of_reply(db: Database, update: Update) -> tuple[int, str] | None:
     if message is None or message.reply_to_message is None:
         return None
     return questions.card_of_message(db, message.chat.id, message.reply_to_message.message_id)
+
+
+def consent_prompt(context: BotContext, prefix: str) -> tuple[str, Rows]:
+    """Booking and the waiting list ask the same consent for the same name and phone.
+
+    `prefix` is the flow's callback prefix ("book", "wl"); the caller adds its own way out.
+    """
+    text = _(
+        "За да запазим часа, ще Ви помолим за име и телефон. Ползваме ги за Вашите часове "
+        "и напомнянията за тях и ги изтриваме до {days} дни след часа или когато поискате "
+        "(/forget). Повече: /privacy\n\n"
+        "Съгласни ли сте да ги запазим?"
+    ).format(days=context.services.settings.retention_days)
+    rows: Rows = [
+        [(_("✅ Давам съгласие"), f"{prefix}:consent:yes")],
+        [(_("Не давам съгласие"), f"{prefix}:consent:no")],
+    ]
+    return text, rows

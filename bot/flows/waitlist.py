@@ -32,6 +32,7 @@ from telegram.warnings import PTBUserWarning
 from admin import waitlist
 from bot.background import durable_write
 from bot.context import BotContext
+from bot.flows.common import consent_prompt
 from bot.flows.fallback import stale_button
 from bot.i18n import _, babel_locale, current_language, format_when
 from bot.routing import answered
@@ -181,17 +182,8 @@ async def choose_part(update: Update, context: BotContext) -> int:
 
 async def ask_consent(update: Update, context: BotContext) -> int:
     # The booking's own words: the same consent for the same name and phone.
-    text = _(
-        "За да запазим часа, ще Ви помолим за име и телефон. Ползваме ги за Вашите часове "
-        "и напомнянията за тях и ги изтриваме до {days} дни след часа или когато поискате "
-        "(/forget). Повече: /privacy\n\n"
-        "Съгласни ли сте да ги запазим?"
-    ).format(days=context.services.settings.retention_days)
-    rows: Rows = [
-        [(_("✅ Давам съгласие"), "wl:consent:yes")],
-        [(_("Не давам съгласие"), "wl:consent:no")],
-        _abort_row(),
-    ]
+    text, rows = consent_prompt(context, "wl")
+    rows.append(_abort_row())
     await show(update, text, inline(rows))
     return ConversationHandler.END
 
