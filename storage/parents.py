@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import phonenumbers
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage import outbox, questions, state, waitlist
-from storage.appointments import transition
+from storage.appointments import anonymise, transition
 from storage.db import Database
 from storage.errors import NoConsent
 from storage.locks import LockSpace, advisory_lock
@@ -22,7 +21,6 @@ from storage.models import (
     ACTIVE_STATUSES,
     Appointment,
     AppointmentStatus,
-    AuditEntry,
     Parent,
     StaffMember,
 )
@@ -270,25 +268,7 @@ def forget(
                 cancelled.append(appointment.id)
         ids = [a.id for a in rows if a.id is not None]
         if ids:
-            session.exec(  # type: ignore[call-overload]
-                update(Appointment)
-                .where(col(Appointment.id).in_(ids))
-                .values(
-                    note=None,
-                    staff_note=None,
-                    decline_reason=None,
-                    cancel_reason=None,
-                    request_key=None,
-                    parent_reply=None,
-                    parent_id=None,
-                    anonymised_at=now,
-                )
-            )
-            session.exec(  # type: ignore[call-overload]
-                update(AuditEntry)
-                .where(col(AuditEntry.appointment_id).in_(ids))
-                .values(detail=None)
-            )
+            anonymise(session, ids, now, parent_reply=True)
         questions.forget_parent(session, parent.id or 0, now=now, announce=question_announce)
         outbox.forget_chat(session, chat_id=parent.chat_id, appointment_ids=ids)
         session.delete(parent)
