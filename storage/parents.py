@@ -120,6 +120,16 @@ def get_or_create(
     return parent
 
 
+def locked(
+    session: Session, *, telegram_user_id: int, chat_id: int, now: datetime, language: str = "bg"
+) -> Parent:
+    """The parent's row under the parent's lock (created if new): the start of every write."""
+    lock_parent(session, telegram_user_id)
+    return get_or_create(
+        session, telegram_user_id=telegram_user_id, chat_id=chat_id, now=now, language=language
+    )
+
+
 @dataclass(frozen=True)
 class ParentView:
     """What flows may read about a parent (plain data, no session)."""
@@ -152,8 +162,7 @@ def record_consent(
 ) -> ParentView:
     """Remember that the parent agreed to us storing name and phone, and when."""
     with db.session() as session:
-        lock_parent(session, telegram_user_id)
-        parent = get_or_create(
+        parent = locked(
             session,
             telegram_user_id=telegram_user_id,
             chat_id=chat_id,
@@ -313,8 +322,7 @@ def choose_language(
 ) -> None:
     """Remember the language a parent picked (the row holds no name or phone without consent)."""
     with db.session() as session:
-        lock_parent(session, telegram_user_id)
-        parent = get_or_create(
+        parent = locked(
             session, telegram_user_id=telegram_user_id, chat_id=chat_id, now=now, language=language
         )
         if parent.language != language:

@@ -245,8 +245,7 @@ def ask(
     Raises NoConsent, TooManyOpen, TooManyMessages.
     """
     with db.session() as session:
-        parents.lock_parent(session, telegram_user_id)
-        parent = parents.get_or_create(
+        parent = parents.locked(
             session,
             telegram_user_id=telegram_user_id,
             chat_id=chat_id,
