@@ -178,34 +178,35 @@ def confirmed_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: d
 
 
 def declined_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: datetime) -> str:
-    lines = [
+    return _refusal_text(
         _("За съжаление не можем да Ви приемем: {when}").format(
             when=format_when(view.start, tz, now)
-        )
-    ]
-    if view.decline_reason:
-        lines.append(_("Причина: {reason}").format(reason=_(view.decline_reason)))
-    lines.append(
+        ),
+        view.decline_reason,
         _("Можете да изберете друг час или да се обадите на {phone}.").format(
             phone=content.contacts.main_phone.display
-        )
+        ),
     )
-    return "\n".join(lines)
 
 
 def cancelled_text(view: AppointmentView, content: Content, tz: ZoneInfo, now: datetime) -> str:
-    lines = [
+    return _refusal_text(
         _("За съжаление центърът отказа часа Ви: {when}").format(
             when=format_when(view.start, tz, now)
-        )
-    ]
-    if view.cancel_reason:
-        lines.append(_("Причина: {reason}").format(reason=_(view.cancel_reason)))
-    lines.append(
+        ),
+        view.cancel_reason,
         _("Извиняваме се. Можете да изберете друг час или да се обадите на {phone}.").format(
             phone=content.contacts.main_phone.display
-        )
+        ),
     )
+
+
+def _refusal_text(head: str, reason: str | None, way_on: str) -> str:
+    """What the parent reads when the centre says no: the time, the reason if any, what next."""
+    lines = [head]
+    if reason:
+        lines.append(_("Причина: {reason}").format(reason=_(reason)))
+    lines.append(way_on)
     return "\n".join(lines)
 
 

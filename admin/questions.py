@@ -106,15 +106,7 @@ def raise_unanswered(services: Services) -> int:
             with language(STAFF_LANGUAGE):
                 text = raise_text(view, now)
                 buttons = card_rows(view)
-            for chat_id in staff_chats(session, services):
-                outbox.enqueue(
-                    session,
-                    chat_id=chat_id,
-                    kind=Kind.question_line,
-                    question_id=view.id,
-                    text=text,
-                    buttons=buttons,
-                )
+            _to_staff(session, services, Kind.question_line, view.id, text, buttons)
     return len(due)
 
 
@@ -127,16 +119,8 @@ def queue_card(session: Session, services: Services, view: QuestionView) -> None
         text = card_text(view, services.settings.tz, services.now())
         buttons = card_rows(view)
         caption = _file_caption(view)
-    for chat_id in staff_chats(session, services):
-        outbox.enqueue(
-            session,
-            chat_id=chat_id,
-            kind=Kind.question_card,
-            question_id=view.id,
-            text=text,
-            buttons=buttons,
-        )
-        _queue_file(session, chat_id, view, view.lines[0], caption)
+    first = (view, view.lines[0], caption)
+    _to_staff(session, services, Kind.question_card, view.id, text, buttons, first)
 
 
 def queue_follow(session: Session, services: Services, view: QuestionView, *, reply: bool) -> None:
@@ -148,16 +132,7 @@ def queue_follow(session: Session, services: Services, view: QuestionView, *, re
         text = follow_text(view, line, reply=reply)
         buttons = card_rows(view)
         caption = _file_caption(view)
-    for chat_id in staff_chats(session, services):
-        outbox.enqueue(
-            session,
-            chat_id=chat_id,
-            kind=Kind.question_line,
-            question_id=view.id,
-            text=text,
-            buttons=buttons,
-        )
-        _queue_file(session, chat_id, view, line, caption)
+    _to_staff(session, services, Kind.question_line, view.id, text, buttons, (view, line, caption))
     queue_edits(session, services, view)
 
 
@@ -166,15 +141,7 @@ def queue_edits(session: Session, services: Services, view: QuestionView) -> Non
     with language(STAFF_LANGUAGE):
         text = card_text(view, services.settings.tz, services.now())
         buttons = card_rows(view)
-    for chat_id in staff_chats(session, services):
-        outbox.enqueue(
-            session,
-            chat_id=chat_id,
-            kind=Kind.question_edit,
-            question_id=view.id,
-            text=text,
-            buttons=buttons,
-        )
+    _to_staff(session, services, Kind.question_edit, view.id, text, buttons)
 
 
 def queue_answer(session: Session, services: Services, view: QuestionView) -> None:
@@ -201,24 +168,37 @@ def answer_not_delivered(session: Session, services: Services, question_id: int)
     with language(STAFF_LANGUAGE):
         text = _("⚠️ Отговорът на въпрос №{id} не стигна до {name}. Обадете се, ако имате телефон.")
         text = text.format(id=view.id, name=view.first_name or _("родителя"))
-    for chat_id in staff_chats(session, services):
-        outbox.enqueue(
-            session, chat_id=chat_id, kind=Kind.question_line, question_id=view.id, text=text
-        )
+    _to_staff(session, services, Kind.question_line, view.id, text)
 
 
 def queue_forgotten(session: Session, services: Services, question_id: int) -> None:
     """The cards of a question whose parent erased their data: no text of it stays."""
     with language(STAFF_LANGUAGE):
         text = _("🗑 Въпрос №{id}: родителят изтри данните си.").format(id=question_id)
+    _to_staff(session, services, Kind.question_edit, question_id, text)
+
+
+def _to_staff(
+    session: Session,
+    services: Services,
+    kind: str,
+    question_id: int,
+    text: str,
+    buttons: Rows | None = None,
+    file: tuple[QuestionView, Line, str] | None = None,
+) -> None:
+    """One row to every staff chat (and the line's photo or document under it): one loop."""
     for chat_id in staff_chats(session, services):
         outbox.enqueue(
             session,
             chat_id=chat_id,
-            kind=Kind.question_edit,
+            kind=kind,
             question_id=question_id,
             text=text,
+            buttons=buttons,
         )
+        if file is not None:
+            _queue_file(session, chat_id, *file)
 
 
 def _file_caption(view: QuestionView) -> str:

@@ -15,12 +15,13 @@ import json
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from storage import questions
+from storage.appointments import anonymise
 from storage.db import Database
-from storage.models import Appointment, AuditEntry, Outbox, Parent, PersistedState, Question
+from storage.models import Appointment, Outbox, Parent, PersistedState, Question
 from storage.outbox import OPEN_STATES
 
 log = logging.getLogger(__name__)
@@ -38,24 +39,7 @@ def anonymise_old(db: Database, now: datetime, retention_days: int) -> int:
             )
         )
         if old_ids:
-            session.exec(  # type: ignore[call-overload]
-                update(Appointment)
-                .where(col(Appointment.id).in_(old_ids))
-                .values(
-                    note=None,
-                    staff_note=None,
-                    decline_reason=None,
-                    cancel_reason=None,
-                    request_key=None,
-                    parent_id=None,
-                    anonymised_at=now,
-                )
-            )
-            session.exec(  # type: ignore[call-overload]
-                update(AuditEntry)
-                .where(col(AuditEntry.appointment_id).in_(old_ids))
-                .values(detail=None)
-            )
+            anonymise(session, old_ids, now)
             # What was said about them (cards with name and phone, parents' messages).
             session.exec(  # type: ignore[call-overload]
                 delete(Outbox).where(

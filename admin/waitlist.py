@@ -71,8 +71,7 @@ def join(
     if not days:
         raise ValueError("no weekday")
     with services.db.session() as session:
-        parents.lock_parent(session, telegram_user_id)
-        parent = parents.get_or_create(
+        parent = parents.locked(
             session,
             telegram_user_id=telegram_user_id,
             chat_id=chat_id,

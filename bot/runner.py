@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
-from telegram.ext import Application, BaseUpdateProcessor
+from telegram.ext import Application, BaseUpdateProcessor, Updater
 from telegram.request import RequestData
 
 from bot.app import build_application
@@ -178,6 +178,26 @@ def build_fenced(
     )
 
 
+def _run_with_web(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    failover: Failover,
+    start_updates: Callable[[Updater], Awaitable[Any]],
+) -> None:
+    """The web desk beside the bot in one loop; the updater starts once this process is active."""
+    from admin.web.serve import run_with_web
+
+    assert application.updater is not None
+    updater = application.updater
+    asyncio.run(
+        run_with_web(
+            application,
+            lambda: start_updates(updater),
+            wait_until_active=lambda: failover.wait_until_active(application),
+            stop_waiting=failover.release,
+        )
+    )
+
+
 def run_polling(settings: Settings) -> None:
     failover = Failover.for_settings(settings)  # SQLite: refuses a second process
     application = build_fenced(settings, failover)
@@ -185,22 +205,15 @@ def run_polling(settings: Settings) -> None:
     log.info("starting long polling (a standby first waits for the lease)")
     try:
         if settings.web_port:  # the web desk beside the bot, in the same loop
-            from admin.web.serve import run_with_web
-
-            assert application.updater is not None
-            updater = application.updater
-            asyncio.run(
-                run_with_web(
-                    application,
-                    lambda: updater.start_polling(
-                        allowed_updates=Update.ALL_TYPES,
-                        drop_pending_updates=False,
-                        timeout=settings.poll_timeout,
-                        bootstrap_retries=-1,
-                    ),
-                    wait_until_active=lambda: failover.wait_until_active(application),
-                    stop_waiting=failover.release,
-                )
+            _run_with_web(
+                application,
+                failover,
+                lambda updater: updater.start_polling(
+                    allowed_updates=Update.ALL_TYPES,
+                    drop_pending_updates=False,
+                    timeout=settings.poll_timeout,
+                    bootstrap_retries=-1,
+                ),
             )
             return
         failover.become_active(application)  # PostgreSQL: a standby waits here
@@ -236,26 +249,19 @@ def run_webhook(settings: Settings) -> None:
     # header is missing or wrong; such updates never reach the handlers.
     try:
         if settings.web_port:  # the web desk beside the bot, in the same loop
-            from admin.web.serve import run_with_web
-
-            assert application.updater is not None
-            updater = application.updater
-            asyncio.run(
-                run_with_web(
-                    application,
-                    lambda: updater.start_webhook(
-                        listen=settings.webhook_listen,
-                        port=settings.webhook_port,
-                        url_path=webhook_path(settings.webhook_url or ""),
-                        webhook_url=settings.webhook_url,
-                        secret_token=settings.webhook_secret,
-                        allowed_updates=Update.ALL_TYPES,
-                        drop_pending_updates=False,
-                        bootstrap_retries=WEBHOOK_BOOTSTRAP_RETRIES,
-                    ),
-                    wait_until_active=lambda: failover.wait_until_active(application),
-                    stop_waiting=failover.release,
-                )
+            _run_with_web(
+                application,
+                failover,
+                lambda updater: updater.start_webhook(
+                    listen=settings.webhook_listen,
+                    port=settings.webhook_port,
+                    url_path=webhook_path(settings.webhook_url or ""),
+                    webhook_url=settings.webhook_url,
+                    secret_token=settings.webhook_secret,
+                    allowed_updates=Update.ALL_TYPES,
+                    drop_pending_updates=False,
+                    bootstrap_retries=WEBHOOK_BOOTSTRAP_RETRIES,
+                ),
             )
             return
         failover.become_active(application)  # the active one sets its URL with Telegram

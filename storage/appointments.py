@@ -3,9 +3,11 @@ keeps the reminders in step, inside the caller's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from storage import reminders, waitlist
 from storage.errors import InvalidTransition, NotFound
@@ -108,3 +110,29 @@ def transition(
             skip_parent=appointment.parent_id if to == S.cancelled_by_parent else None,
         )
     return appointment
+
+
+def anonymise(
+    session: Session, ids: Sequence[int | None], now: datetime, *, parent_reply: bool = False
+) -> None:
+    """Strip what points at a person from these appointments and their audit rows.
+
+    Status, topic and times stay (the statistics). `parent_reply=True` also clears the
+    parent's typed reply (a parent's /forget does; nightly retention does not).
+    """
+    values: dict[str, object] = {
+        "note": None,
+        "staff_note": None,
+        "decline_reason": None,
+        "cancel_reason": None,
+        "request_key": None,
+    }
+    if parent_reply:
+        values["parent_reply"] = None
+    values.update(parent_id=None, anonymised_at=now)
+    session.exec(  # type: ignore[call-overload]
+        update(Appointment).where(col(Appointment.id).in_(ids)).values(**values)
+    )
+    session.exec(  # type: ignore[call-overload]
+        update(AuditEntry).where(col(AuditEntry.appointment_id).in_(ids)).values(detail=None)
+    )

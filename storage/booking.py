@@ -7,7 +7,9 @@ counting (always in that order, so two transactions never wait on each other in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
@@ -27,6 +29,8 @@ NOTE_MAX = 300
 
 
 lock_parent = parents.lock_parent
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def lock_slot(session: Session, start: datetime) -> None:
@@ -48,48 +52,6 @@ def by_request_key(db: Database, request_key: str) -> Appointment | None:
         return session.exec(
             select(Appointment).where(Appointment.request_key == request_key)
         ).first()
-
-
-def book(
-    db: Database,
-    *,
-    telegram_user_id: int,
-    chat_id: int,
-    topic: str,
-    note: str | None,
-    start: datetime,
-    request_key: str,
-    tz: ZoneInfo,
-    now: datetime,
-    name: str | None = None,
-    phone: str | None = None,
-    language: str = "bg",
-    policy: ReminderPolicy | None = None,
-    announce: Announcer | None = None,
-) -> Appointment:
-    """Save a pending booking, or return the one this `request_key` already made.
-
-    `announce` writes the staff card into the outbox in this same transaction.
-    Raises SlotUnavailable (not a bookable slot), SlotTaken (full), LimitReached,
-    NoConsent (name/phone given without consent).
-    """
-    with db.session() as session:
-        return book_in(
-            session,
-            telegram_user_id=telegram_user_id,
-            chat_id=chat_id,
-            topic=topic,
-            note=note,
-            start=start,
-            request_key=request_key,
-            tz=tz,
-            now=now,
-            name=name,
-            phone=phone,
-            language=language,
-            policy=policy,
-            announce=announce,
-        )
 
 
 def book_in(
@@ -156,6 +118,27 @@ def book_in(
     if announce is not None:
         announce.booked(session, appointment.id)  # type: ignore[arg-type]
     return appointment
+
+
+def _in_own_transaction(
+    work: Callable[Concatenate[Session, P], R],
+) -> Callable[Concatenate[Database, P], R]:
+    """`work(session, …)` as `f(db, …)` in a transaction of its own: one signature to keep."""
+
+    def run(db: Database, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with db.session() as session:
+            return work(session, *args, **kwargs)
+
+    return run
+
+
+book = _in_own_transaction(book_in)
+"""Save a pending booking, or return the one this `request_key` already made.
+
+`announce` writes the staff card into the outbox in this same transaction.
+Raises SlotUnavailable (not a bookable slot), SlotTaken (full), LimitReached,
+NoConsent (name/phone given without consent).
+"""
 
 
 def _own(

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import phonenumbers
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage import outbox, questions, state, waitlist
-from storage.appointments import transition
+from storage.appointments import anonymise, transition
 from storage.db import Database
 from storage.errors import NoConsent
 from storage.locks import LockSpace, advisory_lock
@@ -22,7 +21,6 @@ from storage.models import (
     ACTIVE_STATUSES,
     Appointment,
     AppointmentStatus,
-    AuditEntry,
     Parent,
     StaffMember,
 )
@@ -122,6 +120,16 @@ def get_or_create(
     return parent
 
 
+def locked(
+    session: Session, *, telegram_user_id: int, chat_id: int, now: datetime, language: str = "bg"
+) -> Parent:
+    """The parent's row under the parent's lock (created if new): the start of every write."""
+    lock_parent(session, telegram_user_id)
+    return get_or_create(
+        session, telegram_user_id=telegram_user_id, chat_id=chat_id, now=now, language=language
+    )
+
+
 @dataclass(frozen=True)
 class ParentView:
     """What flows may read about a parent (plain data, no session)."""
@@ -154,8 +162,7 @@ def record_consent(
 ) -> ParentView:
     """Remember that the parent agreed to us storing name and phone, and when."""
     with db.session() as session:
-        lock_parent(session, telegram_user_id)
-        parent = get_or_create(
+        parent = locked(
             session,
             telegram_user_id=telegram_user_id,
             chat_id=chat_id,
@@ -270,25 +277,7 @@ def forget(
                 cancelled.append(appointment.id)
         ids = [a.id for a in rows if a.id is not None]
         if ids:
-            session.exec(  # type: ignore[call-overload]
-                update(Appointment)
-                .where(col(Appointment.id).in_(ids))
-                .values(
-                    note=None,
-                    staff_note=None,
-                    decline_reason=None,
-                    cancel_reason=None,
-                    request_key=None,
-                    parent_reply=None,
-                    parent_id=None,
-                    anonymised_at=now,
-                )
-            )
-            session.exec(  # type: ignore[call-overload]
-                update(AuditEntry)
-                .where(col(AuditEntry.appointment_id).in_(ids))
-                .values(detail=None)
-            )
+            anonymise(session, ids, now, parent_reply=True)
         questions.forget_parent(session, parent.id or 0, now=now, announce=question_announce)
         outbox.forget_chat(session, chat_id=parent.chat_id, appointment_ids=ids)
         session.delete(parent)
@@ -333,8 +322,7 @@ def choose_language(
 ) -> None:
     """Remember the language a parent picked (the row holds no name or phone without consent)."""
     with db.session() as session:
-        lock_parent(session, telegram_user_id)
-        parent = get_or_create(
+        parent = locked(
             session, telegram_user_id=telegram_user_id, chat_id=chat_id, now=now, language=language
         )
         if parent.language != language:

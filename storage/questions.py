@@ -245,8 +245,7 @@ def ask(
     Raises NoConsent, TooManyOpen, TooManyMessages.
     """
     with db.session() as session:
-        parents.lock_parent(session, telegram_user_id)
-        parent = parents.get_or_create(
+        parent = parents.locked(
             session,
             telegram_user_id=telegram_user_id,
             chat_id=chat_id,
@@ -270,20 +269,34 @@ def ask(
         session.add(question)
         session.flush()
         assert question.id is not None
-        session.add(
-            QuestionMessage(
-                question_id=question.id,
-                text=text[:MAX_TEXT],
-                file_id=file_id,
-                file_kind=file_kind,
-                at=now,
-            )
-        )
-        session.flush()
-        view = _view(session, question, parent)
+        view = _add_message(session, question, parent, question.id, text, file_id, file_kind, now)
         if announce is not None:
             announce.asked(session, view)
         return view
+
+
+def _add_message(
+    session: Session,
+    question: Question,
+    parent: Parent,
+    question_id: int,
+    text: str,
+    file_id: str | None,
+    file_kind: str | None,
+    now: datetime,
+) -> QuestionView:
+    """The parent's message (cut to MAX_TEXT) under the question; the view as it now stands."""
+    session.add(
+        QuestionMessage(
+            question_id=question_id,
+            text=text[:MAX_TEXT],
+            file_id=file_id,
+            file_kind=file_kind,
+            at=now,
+        )
+    )
+    session.flush()
+    return _view(session, question, parent)
 
 
 def add(
@@ -321,17 +334,7 @@ def add(
         question.crisis = question.crisis or crisis
         question.updated_at = now
         session.add(question)
-        session.add(
-            QuestionMessage(
-                question_id=question_id,
-                text=text[:MAX_TEXT],
-                file_id=file_id,
-                file_kind=file_kind,
-                at=now,
-            )
-        )
-        session.flush()
-        view = _view(session, question, parent)
+        view = _add_message(session, question, parent, question_id, text, file_id, file_kind, now)
         if announce is not None:
             announce.added(session, view, reply=was_answered)
         return view, was_answered

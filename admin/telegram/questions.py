@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ForceReply, MessageEntity, Update
+from telegram import ForceReply, Update
 
 from admin import questions as service
 from admin.notices import STAFF_LANGUAGE
 from admin.telegram.access import refuse, user_id_of
-from admin.telegram.replies import query_of
+from admin.telegram.replies import mention_prompt, query_of
 from bot.context import BotContext
 from bot.i18n import _, language
 from bot.ui import inline, require_message
@@ -52,10 +52,6 @@ async def list_questions(update: Update, context: BotContext) -> None:
     await require_message(update).reply_text(text, reply_markup=inline(rows) if rows else None)
 
 
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 async def _prompt(update: Update, context: BotContext, view: QuestionView, kind: str) -> None:
     """A ForceReply for the one who pressed: their reply to it is the answer or the note."""
     chat, user = update.effective_chat, update.effective_user
@@ -65,10 +61,7 @@ async def _prompt(update: Update, context: BotContext, view: QuestionView, kind:
         if kind == "prompt"
         else _("напишете бележка защо затваряте въпрос №{id} (вижда я само екипът).")
     ).format(id=view.id)
-    name = user.first_name
-    text = _("{name}, {prompt}").format(name=name, prompt=prompt)
-    offset = _utf16_len(text[: text.index(name)])
-    entities = [MessageEntity(MessageEntity.TEXT_MENTION, offset, _utf16_len(name), user=user)]
+    text, entities = mention_prompt(user, prompt)
     message = await context.bot.send_message(
         chat.id,
         text,

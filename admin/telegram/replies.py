@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, MessageEntity, Update, User
 from telegram.error import BadRequest
 
 from admin import appointments
@@ -105,3 +105,16 @@ async def answer_already_handled(
     except NotFound:
         return
     await show_view(update, context, view)
+
+
+def mention_prompt(user: User, prompt: str) -> tuple[str, list[MessageEntity]]:
+    """ "Ива, напишете…" with the name a mention: a selective ForceReply reaches only her."""
+    name = user.first_name
+    text = _("{name}, {prompt}").format(name=name, prompt=prompt)
+    offset = _utf16_len(text[: text.index(name)])
+    return text, [MessageEntity(MessageEntity.TEXT_MENTION, offset, _utf16_len(name), user=user)]
+
+
+def _utf16_len(text: str) -> int:
+    """Telegram counts entity offsets and lengths in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2

@@ -19,7 +19,7 @@ from __future__ import annotations
 import warnings
 from datetime import timedelta
 
-from telegram import ForceReply, MessageEntity, Update
+from telegram import ForceReply, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -31,7 +31,7 @@ from telegram.ext import (
 from admin import appointments
 from admin.telegram.access import button, open_or_refuse, refuse, user_id_of
 from admin.telegram.booking_cards import decline_or_cancel
-from admin.telegram.replies import already_text, callback_parts, query_of
+from admin.telegram.replies import already_text, callback_parts, mention_prompt, query_of
 from bot.config import Settings
 from bot.context import BotContext
 from bot.i18n import _
@@ -68,10 +68,7 @@ async def start_typing(update: Update, context: BotContext) -> int:
     if chat.type != chat.PRIVATE:
         # In the staff group the reply field opens only for the one who pressed: a
         # selective ForceReply reaches the users mentioned in the text.
-        name = user.first_name
-        text = _("{name}, {prompt}").format(name=name, prompt=text)
-        offset = _utf16_len(text[: text.index(name)])
-        entities = [MessageEntity(MessageEntity.TEXT_MENTION, offset, _utf16_len(name), user=user)]
+        text, entities = mention_prompt(user, text)
     prompt_message = await context.bot.send_message(
         chat.id,
         text,
@@ -86,11 +83,6 @@ async def start_typing(update: Update, context: BotContext) -> int:
     open_until(step, context.services.now(), timedelta(seconds=TYPING_TIMEOUT_SECONDS))
     context.user_data[INPUT_KEY] = step
     return TYPING
-
-
-def _utf16_len(text: str) -> int:
-    """Telegram counts entity offsets and lengths in UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 async def typed_text(update: Update, context: BotContext) -> int:

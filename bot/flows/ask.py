@@ -370,11 +370,7 @@ async def done(update: Update, context: BotContext) -> int:
     """Stop adding: the answer will come here."""
     clear(context)
     await show(update, _("Добре. Ще Ви пишем тук, когато специалист отговори."))
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(
-            chat.id, _("Изберете от менюто какво Ви интересува."), reply_markup=main_menu()
-        )
+    await _menu_again(update, context)
     return ConversationHandler.END
 
 
@@ -383,12 +379,17 @@ async def cancel(update: Update, context: BotContext) -> int:
     clear(context)
     if update.callback_query is not None:
         await show(update, _("Добре, нищо не е изпратено."))
+    await _menu_again(update, context)
+    return ConversationHandler.END
+
+
+async def _menu_again(update: Update, context: BotContext) -> None:
+    """The main menu under the last word, so the parent sees what else they can do."""
     chat = update.effective_chat
     if chat is not None:
         await context.bot.send_message(
             chat.id, _("Изберете от менюто какво Ви интересува."), reply_markup=main_menu()
         )
-    return ConversationHandler.END
 
 
 async def hand_over(update: Update, context: BotContext) -> int:

@@ -7,11 +7,15 @@ The pickers serve booking (bot/flows/booking/) and moving an appointment
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from telegram import Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from bot.i18n import _, comma, format_clock, format_day_short, format_when, relative_day
+from bot.routing import answered
+from bot.ui import ANY_MENU_BUTTON
 from storage import questions, slots
 from storage.db import Database
 from storage.models import AppointmentStatus
@@ -21,6 +25,11 @@ DAYS_PER_PAGE = 7
 # numbers first and lets the message through to staff.
 ASKING_KEY = "asking"
 Rows = list[list[tuple[str, str]]]
+# A typed step's filters: the parent's own words, and anything else it answers with a hint.
+TEXT_IN = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & ~ANY_MENU_BUTTON
+ANYTHING_ELSE = (
+    filters.ChatType.PRIVATE & ~filters.COMMAND & ~ANY_MENU_BUTTON & ~filters.StatusUpdate.ALL
+)
 
 
 def user_id(update: Update) -> int:
@@ -153,3 +162,31 @@ def question_of_reply(db: Database, update: Update) -> tuple[int, str] | None:
     if message is None or message.reply_to_message is None:
         return None
     return questions.card_of_message(db, message.chat.id, message.reply_to_message.message_id)
+
+
+def consent_prompt(context: BotContext, prefix: str) -> tuple[str, Rows]:
+    """Booking and the waiting list ask the same consent for the same name and phone.
+
+    `prefix` is the flow's callback prefix ("book", "wl"); the caller adds its own way out.
+    """
+    text = _(
+        "За да запазим часа, ще Ви помолим за име и телефон. Ползваме ги за Вашите часове "
+        "и напомнянията за тях и ги изтриваме до {days} дни след часа или когато поискате "
+        "(/forget). Повече: /privacy\n\n"
+        "Съгласни ли сте да ги запазим?"
+    ).format(days=context.services.settings.retention_days)
+    rows: Rows = [
+        [(_("✅ Давам съгласие"), f"{prefix}:consent:yes")],
+        [(_("Не давам съгласие"), f"{prefix}:consent:no")],
+    ]
+    return text, rows
+
+
+def answered_callback(callback: Any, pattern: str) -> CallbackQueryHandler:  # type: ignore[type-arg]
+    """A conversation's button step that answers the update itself (bot/routing.py)."""
+    return CallbackQueryHandler(answered(callback), pattern=pattern)
+
+
+def answered_message(message_filter: filters.BaseFilter, callback: Any) -> MessageHandler:  # type: ignore[type-arg]
+    """A conversation's message step that answers the update itself (bot/routing.py)."""
+    return MessageHandler(message_filter, answered(callback))

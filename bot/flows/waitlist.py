@@ -32,6 +32,13 @@ from telegram.warnings import PTBUserWarning
 from admin import waitlist
 from bot.background import durable_write
 from bot.context import BotContext
+from bot.flows.common import (
+    ANYTHING_ELSE,
+    TEXT_IN,
+    answered_callback,
+    answered_message,
+    consent_prompt,
+)
 from bot.flows.fallback import stale_button
 from bot.i18n import _, babel_locale, current_language, format_when
 from bot.routing import answered
@@ -181,17 +188,8 @@ async def choose_part(update: Update, context: BotContext) -> int:
 
 async def ask_consent(update: Update, context: BotContext) -> int:
     # The booking's own words: the same consent for the same name and phone.
-    text = _(
-        "За да запазим часа, ще Ви помолим за име и телефон. Ползваме ги за Вашите часове "
-        "и напомнянията за тях и ги изтриваме до {days} дни след часа или когато поискате "
-        "(/forget). Повече: /privacy\n\n"
-        "Съгласни ли сте да ги запазим?"
-    ).format(days=context.services.settings.retention_days)
-    rows: Rows = [
-        [(_("✅ Давам съгласие"), "wl:consent:yes")],
-        [(_("Не давам съгласие"), "wl:consent:no")],
-        _abort_row(),
-    ]
+    text, rows = consent_prompt(context, "wl")
+    rows.append(_abort_row())
     await show(update, text, inline(rows))
     return ConversationHandler.END
 
@@ -440,37 +438,29 @@ async def leave(update: Update, context: BotContext) -> None:
 def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[type-arg]
     """Joining as a conversation (typed name and phone), then offers and leaving."""
     private = filters.ChatType.PRIVATE
-    text_in = private & filters.TEXT & ~filters.COMMAND & ~ANY_MENU_BUTTON
-    anything_else = private & ~filters.COMMAND & ~ANY_MENU_BUTTON & ~filters.StatusUpdate.ALL
 
     # Every step answers the update itself (`answered`); the hand-over to the menu does not.
-    def cb(callback: Any, pattern: str) -> CallbackQueryHandler:  # type: ignore[type-arg]
-        return CallbackQueryHandler(answered(callback), pattern=pattern)
-
-    def on(message_filter: filters.BaseFilter, callback: Any) -> MessageHandler:  # type: ignore[type-arg]
-        return MessageHandler(message_filter, answered(callback))
-
     with warnings.catch_warnings():
         # per_message=False is intended: the typed steps need per-chat tracking.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         conversation = ConversationHandler(
             entry_points=[
-                cb(join_from_booking, r"^wl:join:"),
-                cb(toggle_day, r"^wl:day:"),
-                cb(days_done, r"^wl:days:ok$"),
-                cb(choose_part, r"^wl:part:"),
-                cb(consent, r"^wl:consent:"),
-                cb(abort, r"^wl:abort$"),
+                answered_callback(join_from_booking, r"^wl:join:"),
+                answered_callback(toggle_day, r"^wl:day:"),
+                answered_callback(days_done, r"^wl:days:ok$"),
+                answered_callback(choose_part, r"^wl:part:"),
+                answered_callback(consent, r"^wl:consent:"),
+                answered_callback(abort, r"^wl:abort$"),
             ],
             states={
                 ASK_NAME: [
-                    on(text_in, write_name),
-                    on(anything_else, expect_text),
+                    answered_message(TEXT_IN, write_name),
+                    answered_message(ANYTHING_ELSE, expect_text),
                 ],
                 ASK_PHONE: [
-                    on(private & filters.CONTACT, write_phone),
-                    on(text_in, write_phone),
-                    on(anything_else, expect_text),
+                    answered_message(private & filters.CONTACT, write_phone),
+                    answered_message(TEXT_IN, write_phone),
+                    answered_message(ANYTHING_ELSE, expect_text),
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },

@@ -25,6 +25,7 @@ from bot.flows.booking.state import (
 from bot.flows.common import (
     Rows,
     chat_id,
+    consent_prompt,
     day_label,
     day_rows,
     free_days,
@@ -141,17 +142,8 @@ async def ask_time(update: Update, context: BotContext, day: date, *, prefix: st
 
 
 async def ask_consent(update: Update, context: BotContext) -> int:
-    text = _(
-        "За да запазим часа, ще Ви помолим за име и телефон. Ползваме ги за Вашите часове "
-        "и напомнянията за тях и ги изтриваме до {days} дни след часа или когато поискате "
-        "(/forget). Повече: /privacy\n\n"
-        "Съгласни ли сте да ги запазим?"
-    ).format(days=context.services.settings.retention_days)
-    rows: Rows = [
-        [(_("✅ Давам съгласие"), "book:consent:yes")],
-        [(_("Не давам съгласие"), "book:consent:no")],
-        cancel_row(),
-    ]
+    text, rows = consent_prompt(context, "book")
+    rows.append(cancel_row())
     await show(update, text, inline(rows))
     return remember_step(context, CONSENT)
 
