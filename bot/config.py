@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
@@ -70,9 +70,17 @@ class Settings(BaseSettings):
     # The staff's web desk (admin/web), served beside the bot; WEB_PORT=0 turns it off.
     web_listen: str = Field(default="127.0.0.1", alias="WEB_LISTEN")
     web_port: int = Field(default=8080, alias="WEB_PORT")
-    web_base_url: str = Field(default="http://127.0.0.1:8080", alias="WEB_BASE_URL")
+    # Unset: http://WEB_LISTEN:WEB_PORT (the address a browser on this machine opens).
+    web_base_url: str = Field(default="", alias="WEB_BASE_URL")
     # Signs the session cookies; unset = generated on first start and kept in the database.
     web_secret: str | None = Field(default=None, alias="WEB_SECRET")
+
+    @model_validator(mode="after")
+    def _web_base_url_from_listen(self) -> Settings:
+        if not self.web_base_url:
+            host = "127.0.0.1" if self.web_listen in ("0.0.0.0", "::", "") else self.web_listen
+            self.web_base_url = f"http://{host}:{self.web_port}"
+        return self
 
     @field_validator("timezone")
     @classmethod
