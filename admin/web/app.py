@@ -25,9 +25,11 @@ from admin.web import (
     export,
     hours,
     pending,
+    questions,
     search,
     stats,
     team,
+    waitlist,
     week,
 )
 from admin.web.security import SESSION_HOURS, SecurityHeaders, SignInLimiter
@@ -49,6 +51,8 @@ def create_app(application: Application[Any, Any, Any, Any, Any, Any]) -> Starle
             *auth.routes,
             *week.routes,
             *pending.routes,
+            *questions.routes,
+            *waitlist.routes,
             *appointment.routes,
             *search.routes,
             *export.routes,

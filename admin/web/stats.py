@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from babel.dates import format_date, get_day_names
+from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -21,6 +22,7 @@ from admin.web.render import render
 from admin.web.security import page, services_of
 from bot.i18n import _, babel_locale
 from bot.services import Services
+from storage import survey
 
 # pygal adds an import hook of the old kind (`sys.meta_path`) when first imported: it is
 # imported here, when a chart is drawn, not at start-up.
@@ -121,6 +123,8 @@ async def show(request: Request, member: StaffInfo) -> Response:
         day_names=get_day_names("wide", locale=babel_locale()),
         month_label=lambda d: format_date(d, "LLLL", locale=babel_locale()),
         printable=request.query_params.get("print") == "1",
+        survey=survey.month_stats(services.db, month),
+        number=lambda x: format_decimal(x, "0.0#", locale=babel_locale()),
     )
 
 

@@ -228,3 +228,65 @@ class AuditPage(DeskPage):
         if action:
             await self.page.locator('select[name="action"]').select_option(label=action)
         await self.page.get_by_role("button", name="Покажи").click()
+
+
+class QuestionsPage(DeskPage):
+    path = "/questions"
+
+    async def ids(self) -> list[int]:
+        values = await self.page.locator("article[data-question]").evaluate_all(
+            "nodes => nodes.map(n => n.dataset.question)"
+        )
+        return [int(v) for v in values]
+
+    async def card(self, question_id: int) -> str:
+        return str(await self.page.locator(f'article[data-question="{question_id}"]').inner_text())
+
+    async def open_question(self, question_id: int) -> QuestionPage:
+        await self.page.locator(f'article[data-question="{question_id}"] h2 a').click()
+        return QuestionPage(self.page, self.base, question_id)
+
+
+class QuestionPage(DeskPage):
+    def __init__(self, page: Any, base: str, question_id: int) -> None:
+        super().__init__(page, base)
+        self.path = f"/questions/{question_id}"
+
+    async def thread(self) -> str:
+        return str(await self.page.locator("ol.thread").inner_text())
+
+    async def state(self) -> str:
+        return str(await self.page.locator("p.state").inner_text())
+
+    async def answer(self, text: str) -> None:
+        await self.page.locator("#answer-text").fill(text)
+        await self.page.get_by_role("button", name="Изпрати отговора").click()
+        await self.settled()
+
+    async def close(self, note: str) -> None:
+        await self.page.locator("summary", has_text="Затвори без отговор").click()
+        await self.page.locator("#close-note").fill(note)
+        await self.page.locator("details button", has_text="Затвори без отговор").click()
+        await self.settled()
+
+
+class WaitlistPage(DeskPage):
+    path = "/waitlist"
+
+    async def rows(self) -> list[str]:
+        cells = self.page.locator("table.waitlist tbody tr")
+        return [str(await cells.nth(i).inner_text()) for i in range(await cells.count())]
+
+
+class SurveyFigures(StatsPage):
+    async def survey(self) -> dict[str, str]:
+        cells = self.page.locator("table.survey td[data-survey]")
+        out: dict[str, str] = {}
+        for i in range(await cells.count()):
+            cell = cells.nth(i)
+            out[str(await cell.get_attribute("data-survey"))] = str(await cell.inner_text())
+        return out
+
+    async def comments(self) -> list[str]:
+        items = self.page.locator("ul.survey-comments li")
+        return [str(await items.nth(i).inner_text()) for i in range(await items.count())]

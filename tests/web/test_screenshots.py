@@ -8,13 +8,17 @@ the pages are still rendered and checked in both widths.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from admin import appointments
+from admin import appointments, waitlist
+from admin import questions as question_service
 from admin.hours import close_day_cli
 from bot.background import settle
 from bot.services import Services
+from storage import questions
+from storage.models import PartOfDay
 from tests.admin.conftest import ADMIN_ID, STAFF_ID, add_appointment, add_parent, at
 from tests.web.conftest import DESKTOP, PHONE, sign_in_link
 from tests.web.pages import SignInPage
@@ -42,6 +46,24 @@ def _week_of_bookings(services: Services) -> int:
     )
     appointments.confirm(services, appointment_id=shown, staff_user_id=ADMIN_ID, via="web")
     close_day_cli(db, at(27, 12).date(), "Обучение на екипа", services.settings.tz)
+    questions.ask(
+        db,
+        telegram_user_id=2001,
+        chat_id=2001,
+        first_name="Мария",
+        language="bg",
+        text="Може ли да дойда с детето си в 16 ч.?",
+        now=services.now() - timedelta(hours=3),
+        announce=question_service.announcer(services),
+    )
+    waitlist.join(
+        services,
+        telegram_user_id=2002,
+        chat_id=2002,
+        topic="consulting",
+        weekdays=[1, 3],
+        part_of_day=PartOfDay.morning,
+    )
     return shown
 
 
@@ -51,6 +73,7 @@ async def test_screenshots(
     out = DOCS if os.environ.get("COP_SCREENSHOTS") else tmp_path
     out.mkdir(parents=True, exist_ok=True)
     shown = _week_of_bookings(services)
+    [question] = questions.of_parent(services.db, 2001)
     await settle()  # the confirmation reaches the parent (the outbox), so the page shows it
     for width, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         context = await browser.new_context(viewport=viewport, locale="bg-BG")
@@ -59,6 +82,9 @@ async def test_screenshots(
         for name, path in (
             ("week", "/"),
             ("pending", "/pending"),
+            ("questions", "/questions"),
+            ("question", f"/questions/{question.id}"),
+            ("waitlist", "/waitlist"),
             ("appointment", f"/appointments/{shown}"),
             ("today", "/today"),
             ("search", "/search"),
@@ -73,4 +99,4 @@ async def test_screenshots(
             assert answer.status == 200
             await page.screenshot(path=str(out / f"{name}-{width}.png"), full_page=True)
         await context.close()
-    assert len(list(out.glob("*.png"))) == 22
+    assert len(list(out.glob("*.png"))) == 28
