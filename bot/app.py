@@ -109,6 +109,7 @@ class CentreApplication(Application):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         self._pass_queued = False  # a pass is waiting to start: later steps join it
         self._pass_lock = asyncio.Lock()  # one of our passes at a time
+        self._passes: set[asyncio.Task[Any]] = set()
 
     async def process_update(self, update: object) -> None:
         # The language the parent chose (or staff's Bulgarian), else their Telegram language.
@@ -136,9 +137,16 @@ class CentreApplication(Application):  # type: ignore[type-arg]
         if not self._pass_queued:
             self._pass_queued = True
             if self.running:  # PTB awaits it when the application stops
-                self.create_task(self._pass_when_free(), name="persistence pass")
+                task = self.create_task(self._pass_when_free(), name="persistence pass")
             else:
-                run_later(self, self._pass_when_free())
+                task = run_later(self, self._pass_when_free())
+            self._passes.add(task)
+            task.add_done_callback(self._passes.discard)
+
+    async def state_written(self) -> None:
+        """Wait for the passes under way (tests, and a clean stop read the state after it)."""
+        while self._passes:
+            await asyncio.gather(*tuple(self._passes), return_exceptions=True)
 
     async def _pass_when_free(self) -> None:
         async with self._pass_lock:

@@ -69,9 +69,16 @@ async def test_a_failed_state_write_is_retried_not_apologised_for(
 
     monkeypatch.setattr(state, "save_many", flaky)
     monkeypatch.setattr("bot.app.STATE_RETRY_DELAYS", (0,))
+    monkeypatch.setattr("bot.app.PASS_GATHERS_SECONDS", 0)
     await chat.send("📅 Запазете час")
     assert "тема" in chat.last_text()
     assert not any("нещо се обърка" in str(c.text).lower() for c in chat.visible())
+    from bot.app import CentreApplication
+    from bot.background import settle
+
+    assert isinstance(chat.app, CentreApplication)
+    await chat.app.state_written()  # the pass runs beside the update …
+    await settle()  # … and its retry after it
     assert not failures  # it failed once …
     conversations = state.load_all(services.db, kind="conversation", name="booking")
     assert conversations  # … and the retry wrote the step

@@ -94,7 +94,9 @@ async def test_a_phone_gets_a_list_of_days(
     context = await browser.new_context(viewport={"width": 390, "height": 844})
     page = await context.new_page()
     await SignInPage(page, desk).sign_in(sign_in_link(services))
-    assert await page.locator("table.grid").is_hidden()
+    from playwright.async_api import expect
+
+    await expect(page.locator("table.grid")).to_be_hidden()  # waits for the stylesheet
     today = page.locator("li.day.today")
     assert "✅" in await today.inner_text() and "Мария Петрова" in await today.inner_text()
     await context.close()

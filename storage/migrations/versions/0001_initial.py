@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 19:17:23.363772
+Create Date: 2026-12-05 19:50:03.755678
 """
 
 from collections.abc import Sequence
