@@ -160,7 +160,7 @@ def cyrillic_readings(word: str) -> list[str]:
     return readings
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)  # a centre sees a few thousand distinct words a day
 def _lemma(word: str, lang: str) -> str:
     lemma = simplemma.lemmatize(word, lang=lang)
     return lemma.split("-(", 1)[0].lower()
@@ -253,7 +253,7 @@ class WordClasses:
 
     def __post_init__(self) -> None:
         # People write the same few thousand words: each is placed in its classes once.
-        self.classes_of = lru_cache(maxsize=65536)(self._classes_of)
+        self.classes_of = lru_cache(maxsize=8192)(self._classes_of)
 
     def _classes_of(self, word: str) -> frozenset[str]:
         """The classes a word belongs to (worked out once per distinct word)."""
