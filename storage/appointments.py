@@ -118,7 +118,8 @@ def anonymise(
     """Strip what points at a person from these appointments and their audit rows.
 
     Status, topic and times stay (the statistics). `parent_reply=True` also clears the
-    parent's typed reply (a parent's /forget does; nightly retention does not).
+    parent's answer to a reminder ("coming", a code, not text they typed): a parent's
+    /forget does; nightly retention keeps it for the attendance figures.
     """
     values: dict[str, object] = {
         "note": None,
