@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from icalendar import Calendar, Event
 
 from admin.texts import status_name, topic_title
 from admin.views import AppointmentView
@@ -18,8 +17,13 @@ from bot.centre import Content
 from bot.i18n import _
 from storage.clock import utcnow
 
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
+
 
 def _calendar(content: Content) -> Calendar:
+    from icalendar import Calendar  # imported on first use: 3 MB the idle bot does without
+
     calendar = Calendar()
     calendar.add("prodid", "-//cop-bot//" + content.centre.short_name + "//BG")
     calendar.add("version", "2.0")
@@ -28,6 +32,8 @@ def _calendar(content: Content) -> Calendar:
 
 
 def _event(view: AppointmentView, content: Content, tz: ZoneInfo, *, for_staff: bool) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", f"appointment-{view.id}@cop-bot")
     event.add("dtstamp", utcnow())

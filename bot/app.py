@@ -51,6 +51,8 @@ from bot.routing import (
     watch_steps,
 )
 from bot.services import Services
+from storage import public_holidays
+from storage.clock import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,10 @@ COMMANDS = (
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     jobs.schedule(application)
     set_language("bg")
+    # This year's and next year's public holidays now, so no parent's list of days waits
+    # for the child process that works them out (storage/public_holidays.py).
+    year = utcnow().year
+    await asyncio.to_thread(public_holidays.warm, (year, year + 1))
     try:
         await application.bot.set_my_commands([BotCommand(c, _(d)) for c, d in COMMANDS])
         for code in SUPPORTED_LANGUAGES[1:]:  # each Telegram language sees its own words

@@ -62,14 +62,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import psycopg
 from filelock import FileLock, Timeout
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from storage.db import ADVISORY_LEASE, normalise_url, schema_key
+
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +174,8 @@ class Lease:
     # --- the lock's connection ------------------------------------------------------------
 
     def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
+        import psycopg  # PostgreSQL only: a SQLite installation never loads the driver
+
         lease_ms = max(1000, int(self.timing.lease * 1000))
         idle = max(1, int(self.timing.lease))
         conn = psycopg.connect(
@@ -226,6 +231,8 @@ class Lease:
         `on_takeover` runs after the wait, before anything else acts (the outbox's claims of
         the old holder are handed back there). False: `release` was called meanwhile."""
         announced = False
+        import psycopg  # PostgreSQL only: a SQLite installation never loads the driver
+
         while not self._stop.is_set():
             try:
                 with self._io:
@@ -302,6 +309,8 @@ class Lease:
 
     def _keep(self) -> None:
         """Ping every L/4; a failed ping means the session, and with it the lock, is gone."""
+        import psycopg  # PostgreSQL only: a SQLite installation never loads the driver
+
         while not self._stop.wait(self.timing.check_every):
             started = self.clock()
             try:
@@ -318,6 +327,8 @@ class Lease:
 
     def release(self) -> None:
         """A clean stop: everything has stopped acting, so a standby may act at once."""
+        import psycopg  # PostgreSQL only: a SQLite installation never loads the driver
+
         self._stop.set()
         if self._keeper is not None:
             self._keeper.join(timeout=self.timing.lease)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from sqlalchemy import ColumnElement, bindparam, func, union_all
 from sqlmodel import Session, col, select
 
+from storage import public_holidays
 from storage.errors import SlotUnavailable
 from storage.models import ACTIVE_STATUSES, Appointment, HoldState, WaitlistHold
 from storage.rules import OpeningRules, closed_days, load_rules
@@ -67,15 +67,12 @@ class Slot:
     places_left: int
 
 
-@cache
-def _holidays(year: int) -> holidays.HolidayBase:
-    # The package knows Orthodox Easter, the weekend-transfer rule and one-off days.
-    return holidays.country_holidays("BG", language="bg", years=year)
-
-
 def holiday(day: date) -> str | None:
-    """The Bulgarian public holiday's name on `day`, None on a working day."""
-    return _holidays(day.year).get(day)
+    """The Bulgarian public holiday's name on `day`, None on a working day.
+
+    The `holidays` package knows Orthodox Easter, the weekend-transfer rule and one-off
+    days; `storage.public_holidays` says why it runs in a child process."""
+    return public_holidays.holiday(day)
 
 
 Pairs = tuple[tuple[datetime, datetime], ...]

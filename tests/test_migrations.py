@@ -24,3 +24,21 @@ def test_upgrade_on_empty_database_matches_models(db_url: str) -> None:
         assert diff == [], diff
     finally:
         db.dispose()
+
+
+def test_schema_head_is_alembics_head(db_url: str) -> None:
+    """`SCHEMA_HEAD` names the newest migration: a new one must update it."""
+    from alembic.script import ScriptDirectory
+
+    from storage.db import SCHEMA_HEAD, alembic_config, schema_revision
+
+    db = Database(db_url)
+    try:
+        assert ScriptDirectory.from_config(alembic_config(db.engine)).get_current_head() == (
+            SCHEMA_HEAD
+        )
+        assert schema_revision(db.engine) is None
+        db.upgrade()
+        assert schema_revision(db.engine) == SCHEMA_HEAD
+    finally:
+        db.dispose()
