@@ -27,7 +27,11 @@ def test_the_groups_run_crisis_conversations_then_the_rest(app: Any) -> None:
     conversations = app.handlers[GROUP_CONVERSATIONS]
     assert conversations and all(isinstance(h, ConversationHandler) for h in conversations)
     assert [h.name for h in conversations] == [
-        "staff_input", booking.NAME, "waitlist", "survey", ask.NAME
+        "staff_input",
+        booking.NAME,
+        "waitlist",
+        "survey",
+        ask.NAME,
     ]
     assert not any(isinstance(h, ConversationHandler) for h in app.handlers[GROUP_MAIN])
 

@@ -29,6 +29,7 @@ SMALL_TALK = frozenset({"greeting", "thanks", "question"})
 
 log = logging.getLogger(__name__)
 
+
 def _text_of(update: Update) -> str | None:
     message = update.message or update.edited_message
     if message is None or message.chat.type == Chat.CHANNEL:
