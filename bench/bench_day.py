@@ -60,6 +60,7 @@ def run_day(
     limiter: bool = True,
     bot: dict[str, BotProcess] | None = None,
     before_day: object = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[Tally, dict[str, object]]:
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -70,7 +71,9 @@ def run_day(
         with thread as emu:
             emu.enforce_limits = limiter
             emu.chat(STAFF_CHAT_ID)
-            process = BotProcess(emu, Path(tmp), url, **start_bot_env(limiter=limiter)).start()
+            process = BotProcess(
+                emu, Path(tmp), url, **{**start_bot_env(limiter=limiter), **(env or {})}
+            ).start()
             time.sleep(5)  # let start-up settle (migrations, first jobs) before "idle"
             extra: dict[str, object] = {"idle_rss_kib": process.rss_kib()}
             if callable(before_day):
