@@ -33,12 +33,14 @@ from tests.emulator import Emulator, EmulatorThread
 from tests.emulator.botproc import STAFF_CHAT_ID, BotProcess
 
 
-async def day(emu: Emulator, parents: int, over: float, tally: Tally) -> None:
+async def day(
+    emu: Emulator, parents: int, over: float, tally: Tally, first_id: int = 3_000_000
+) -> None:
     rng = random.Random(2026)
 
     async def arrive(n: int) -> None:
         await asyncio.sleep(rng.uniform(0, over))
-        outcome = await parent_books(emu, 3_000_000 + n, tally, think=(1.0, 3.0))
+        outcome = await parent_books(emu, first_id + n, tally, think=(1.0, 3.0))
         tally.outcomes[outcome] += 1
 
     await asyncio.gather(*(arrive(n) for n in range(parents)))
@@ -61,7 +63,9 @@ def run_day(
     bot: dict[str, BotProcess] | None = None,
     before_day: object = None,
     env: dict[str, str] | None = None,
+    days: int = 1,
 ) -> tuple[Tally, dict[str, object]]:
+    """Play `days` days of `parents` new parents each against one bot process."""
     with (
         tempfile.TemporaryDirectory() as tmp,
         pg_schema() if postgres else nullcontext(f"sqlite:///{tmp}/day.sqlite3") as url,
@@ -81,10 +85,14 @@ def run_day(
             tally = Tally()
             started = time.monotonic()
             cpu_before = _cpu_seconds(process.pid)
-            thread.run(day(emu, parents, over, tally))
+            after_each: list[int] = []
+            for n in range(days):
+                thread.run(day(emu, parents, over, tally, first_id=3_000_000 + n * 100_000))
+                after_each.append(process.rss_kib())
             extra["elapsed_s"] = time.monotonic() - started
             extra["cpu_s"] = _cpu_seconds(process.pid) - cpu_before
-            extra["after_rss_kib"] = process.rss_kib()
+            extra["after_rss_kib"] = after_each[0]
+            extra["after_each_rss_kib"] = after_each
             extra["rate_limited_429"] = f"{emu.rate_limited} {emu.rate_limit_reasons}"
             extra["errors_sent"] = Counter((m, s) for m, s, _ in emu.errors_sent if s != 429)
             extra["bookings"], extra["overbooked_slots"] = overbookings(url)

@@ -28,9 +28,12 @@ def main() -> None:
     parser.add_argument("--over", type=float, default=60.0)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--web", action="store_true", help="serve the web desk too")
+    parser.add_argument(
+        "--days", type=int, default=1, help="more days of new parents: does it keep growing?"
+    )
     args = parser.parse_args()
     env = {"WEB_PORT": str(_free_port())} if args.web else {}
-    tally, extra = run_day(args.parents, args.over, args.postgres, env=env)
+    tally, extra = run_day(args.parents, args.over, args.postgres, env=env, days=args.days)
     idle, after = int(extra["idle_rss_kib"]), int(extra["after_rss_kib"])  # type: ignore[call-overload]
     engine = "PostgreSQL" if args.postgres else "SQLite"
     desk = "web desk served" if args.web else "no web desk"
@@ -41,6 +44,9 @@ def main() -> None:
         f"{sum(tally.outcomes.values())} conversations, {extra['bookings']} bookings): "
         f"{after / 1024:.1f} MiB ({after * 1024 / 1e6:.1f} MB)"
     )
+    if args.days > 1:
+        each = ", ".join(f"{kib / 1024:.1f}" for kib in extra["after_each_rss_kib"])  # type: ignore[attr-defined]
+        print(f"  after each of {args.days} days: {each} MiB")
     print(
         f"  the day itself: {tally.line()}; outcomes {dict(tally.outcomes)}; "
         f"overbooked slots {extra['overbooked_slots']}; 429s {extra['rate_limited_429']}"
