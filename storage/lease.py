@@ -230,9 +230,9 @@ class Lease:
 
         `on_takeover` runs after the wait, before anything else acts (the outbox's claims of
         the old holder are handed back there). False: `release` was called meanwhile."""
-        announced = False
         import psycopg  # PostgreSQL only: a SQLite installation never loads the driver
 
+        announced = False
         while not self._stop.is_set():
             try:
                 with self._io:

@@ -32,7 +32,7 @@ out = {}
 for year in years:
     days = holidays.country_holidays(country, language=language, years=int(year))
     out[str(year)] = {day.isoformat(): name for day, name in sorted(days.items())}
-json.dump(out, sys.stdout, ensure_ascii=False)
+json.dump(out, sys.stdout)  # ASCII escapes: whatever the locale, the pipe is safe
 """
 
 _known: dict[int, dict[date, str]] = {}
