@@ -231,6 +231,12 @@ def register_handlers(
     # fallback comes last (groups: bot/routing.py).
     application.add_handlers(crisis.handlers(services.understanding), group=GROUP_CRISIS)
     main_handlers = [
+        # Parents' views first: most updates are theirs, and PTB tries a group's handlers in
+        # order. These have no commands and their own button prefixes (info:, ref:, lang:),
+        # so nothing below could have taken their updates.
+        *info.handlers(),
+        *referral.handlers(),
+        *language.handlers(),
         *staff.handlers(services.settings),  # staff commands check the role themselves
         *booking.handlers(services.settings.conversation_timeout_minutes),
         *my_bookings.handlers(),
@@ -239,10 +245,7 @@ def register_handlers(
         # issue 22: joining the waiting list, its offers, and the question after a visit
         *waitlist_flow.handlers(services.settings.conversation_timeout_minutes),
         *survey.handlers(services.settings.conversation_timeout_minutes),
-        *referral.handlers(),
         *ask.handlers(services.settings.conversation_timeout_minutes),
-        *language.handlers(),
-        *info.handlers(),
         *menu.handlers(),
         *ask.reply_handlers(services.db),  # Telegram replies to a question's messages
         *fallback.handlers(),  # must stay last: it answers whatever nobody else took
