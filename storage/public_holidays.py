@@ -20,6 +20,7 @@ from datetime import date
 
 log = logging.getLogger(__name__)
 
+PYTHON = sys.executable  # the child runs on this process's interpreter and packages
 COUNTRY = "BG"
 LANGUAGE = "bg"  # the names staff and parents see ("Великден")
 
@@ -51,7 +52,7 @@ def _in_this_process(years: Iterable[int]) -> dict[int, dict[date, str]]:
 def _from_child(years: list[int]) -> dict[int, dict[date, str]]:
     try:
         done = subprocess.run(
-            [sys.executable, "-c", _CHILD, COUNTRY, LANGUAGE, *map(str, years)],
+            [PYTHON, "-c", _CHILD, COUNTRY, LANGUAGE, *map(str, years)],
             capture_output=True,
             timeout=120,
             check=True,

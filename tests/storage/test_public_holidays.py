@@ -25,6 +25,6 @@ def test_the_child_gives_what_the_package_gives() -> None:
 def test_a_child_that_cannot_run_falls_back_to_this_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(public_holidays.sys, "executable", "/nonexistent/python")
+    monkeypatch.setattr(public_holidays, "PYTHON", "/nonexistent/python")
     assert public_holidays.holiday(date(2026, 12, 25))
     assert 2026 in public_holidays._known
