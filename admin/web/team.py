@@ -27,6 +27,14 @@ def deep_link(username: str | None, code: str) -> str | None:
     return f"https://t.me/{username}?start=staff-{code}" if username else None
 
 
+def _bot_username(request: Request) -> str | None:
+    """None on a standby's desk: its bot has not asked Telegram who it is yet (getMe)."""
+    try:
+        return str(request.app.state.application.bot.username)
+    except RuntimeError:  # PTB: the Bot is not initialised
+        return None
+
+
 def _show(request: Request, member: StaffInfo, **extra: Any) -> Response:
     members = staff_service.list_all(services_of(request).db)
     return render(request, "team/team.html", member, members=members, **extra)
@@ -45,7 +53,7 @@ async def invite(request: Request, member: StaffInfo) -> Response:
     form = await request.form()
     role = StaffRole.admin if form.get("role") == "admin" else StaffRole.staff
     made = staff_service.invite(services.db, role=role)
-    link = deep_link(request.app.state.application.bot.username, made.code)
+    link = deep_link(_bot_username(request), made.code)
     qr = segno.make(link or made.code, error="m").svg_data_uri(scale=5, border=2)
     return _show(request, member, invite=made, invite_link=link, qr=qr)
 
