@@ -318,7 +318,13 @@ def accept_proposal(
             )
         else:
             reminders.plan(session, appointment, services.reminder_policy, now)
-        waitlist.on_place_freed(session, old_start, now=now, policy=services.reminder_policy)
+        waitlist.on_place_freed(
+            session,
+            old_start,
+            now=now,
+            policy=services.reminder_policy,
+            skip_parent=appointment.parent_id,  # as storage.booking.move: not their own old time
+        )
         notices.tell_parent(session, services, appointment_id, notices.confirmed_text, ics=True)
         notices.tell_staff(session, services, appointment_id, "accepted_proposal")
         return view_of(session, appointment)
