@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from admin import staff as staff_service
 from admin.notices import STAFF_LANGUAGE, staff_chats
-from admin.texts import short_stamp
+from admin.texts import LANGUAGE_NAMES, short_stamp
 from bot.centre import Content
 from bot.i18n import N_, _, babel_locale, language
 from bot.services import Services
@@ -31,7 +31,6 @@ from storage.questions import Line, QuestionView
 
 Rows = list[list[tuple[str, str]]]
 
-LANGUAGE_NAMES = {"bg": "български", "en": "English"}
 CARD_TEXT_MAX = 1500  # the rest of a long question is in the follow-ups' thread
 FILE_KINDS = {"photo": N_("📎 снимка"), "document": N_("📎 документ")}
 
@@ -289,7 +288,7 @@ def card_text(view: QuestionView, tz: ZoneInfo, now: datetime) -> str:
         _("💬 Въпрос №{id} · {name} · {language}").format(
             id=view.id,
             name=view.first_name or _("родител"),
-            language=LANGUAGE_NAMES.get(view.language, view.language),
+            language=_(LANGUAGE_NAMES.get(view.language, view.language)),
         )
     )
     if view.status == QuestionStatus.open:

@@ -33,7 +33,6 @@ from storage.questions import QuestionView
 log = logging.getLogger(__name__)
 
 STAFF_KINDS = frozenset({"card", "follow", "prompt", "close"})
-PARENT_KIND = "parent"  # an answer in the parent's chat: their reply to it goes on the thread
 
 
 # --- staff handlers -----------------------------------------------------------------------------
