@@ -49,7 +49,8 @@ def watch_steps() -> list[bool]:
     return ran
 
 
-def _note_step() -> None:
+def note_step() -> None:
+    """This update ran a conversation step: its state is written right after it."""
     ran = _step_ran.get()
     if ran is not None:
         ran[0] = True
@@ -62,7 +63,7 @@ def answered(
 
     @functools.wraps(callback)
     async def step(update: U, context: C) -> NoReturn:
-        _note_step()
+        note_step()
         raise ApplicationHandlerStop(await callback(update, context))
 
     return step
@@ -75,7 +76,7 @@ def handed_over(
 
     @functools.wraps(callback)
     async def step(update: U, context: C) -> R:
-        _note_step()
+        note_step()
         return await callback(update, context)
 
     return step

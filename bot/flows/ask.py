@@ -41,6 +41,7 @@ from bot.background import durable_write
 from bot.context import BotContext
 from bot.flows.common import ASKING_KEY, asking, question_of_reply
 from bot.i18n import _, babel_locale, current_language
+from bot.routing import note_step
 from bot.ui import (
     ANY_MENU_BUTTON,
     PRIVATE_MESSAGE,
@@ -409,6 +410,7 @@ def _step(
 
     @functools.wraps(callback)
     async def step(update: Update, context: BotContext) -> int:
+        note_step()  # the state is written right after the step, as for every conversation
         state = await callback(update, context)
         if state == HANDED_OVER:
             return ConversationHandler.END
