@@ -319,7 +319,10 @@ def add(
     with db.session() as session:
         parents.lock_parent(session, telegram_user_id)
         parent = parents.get(session, telegram_user_id)
-        question = session.get(Question, question_id)
+        # Locked as staff's answer and close lock it: their change and this one take turns.
+        question = session.exec(
+            select(Question).where(Question.id == question_id).with_for_update()
+        ).first()
         if parent is None or question is None or question.parent_id != parent.id:
             raise NotFound(f"question {question_id}")
         if question.status == QuestionStatus.closed:
@@ -487,16 +490,6 @@ def card_of_message(db: Database, chat_id: int, message_id: int) -> tuple[int, s
             )
         ).first()
         return (row.question_id, row.kind) if row else None
-
-
-def cards_of(db: Database, question_id: int, kind: str = "card") -> list[tuple[int, int]]:
-    with db.read() as session:
-        rows = session.exec(
-            select(QuestionCard).where(
-                QuestionCard.question_id == question_id, QuestionCard.kind == kind
-            )
-        ).all()
-        return [(r.chat_id, r.message_id) for r in rows]
 
 
 # --- erasure and retention ------------------------------------------------------------------
