@@ -18,7 +18,7 @@ from storage import parents, reminders, slots, waitlist
 from storage.appointments import audit, transition
 from storage.db import Database
 from storage.errors import InvalidTransition, LimitReached, NotAllowed, NotFound, SlotTaken
-from storage.locks import LockSpace, advisory_lock
+from storage.locks import LockSpace, advisory_lock, slot_key
 from storage.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
 from storage.outbox import Announcer
 from storage.reminders import ReminderPolicy
@@ -35,7 +35,7 @@ R = TypeVar("R")
 
 def lock_slot(session: Session, start: datetime) -> None:
     """Serialise the capacity check of one slot (key: its start in Unix minutes)."""
-    advisory_lock(session, LockSpace.slot, int(start.timestamp()) // 60)
+    advisory_lock(session, LockSpace.slot, slot_key(start))
 
 
 def _future_active(session: Session, parent_id: int, now: datetime) -> int:

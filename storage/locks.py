@@ -7,6 +7,7 @@ namespaces) never waits on ours, and our parents and slots never collide with ea
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import IntEnum
 
 from sqlalchemy import text
@@ -49,3 +50,9 @@ def try_advisory_lock(session: Session, space: LockSpace, key: int) -> bool:
         {"space": int(space), "key": _int4(key)},
     )
     return bool(got.scalar())
+
+
+def slot_key(start: datetime) -> int:
+    """A slot's key in `LockSpace.slot`: its start in Unix minutes (booking and the waiting
+    list must lock the same slot with the same key)."""
+    return int(start.timestamp()) // 60

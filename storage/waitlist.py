@@ -26,7 +26,7 @@ from sqlmodel import Session, col, delete, func, select
 from bot.i18n import _, format_clock, format_when, language
 from storage import outbox, slots
 from storage.errors import SlotUnavailable
-from storage.locks import LockSpace, advisory_lock, try_advisory_lock
+from storage.locks import LockSpace, advisory_lock, slot_key, try_advisory_lock
 from storage.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -47,18 +47,14 @@ LIST_LOCK_KEY = 0  # the one key of LockSpace.waitlist
 NOON = time(12, 0)
 
 
-def _postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def lock_list(session: Session) -> None:
     """Serialise every change of the list and its holds (PostgreSQL; SQLite already is)."""
     advisory_lock(session, LockSpace.waitlist, LIST_LOCK_KEY)
 
 
 def try_lock_slot(session: Session, start: datetime) -> bool:
-    """The slot's lock (the key of `storage.booking.lock_slot`) if nobody holds it now."""
-    return try_advisory_lock(session, LockSpace.slot, int(start.timestamp()) // 60)
+    """The slot's lock (as `storage.booking.lock_slot` takes it) if nobody holds it now."""
+    return try_advisory_lock(session, LockSpace.slot, slot_key(start))
 
 
 # --- quiet hours ----------------------------------------------------------------------------
