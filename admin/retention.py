@@ -21,7 +21,14 @@ from sqlmodel import Session, col, select
 from storage import questions
 from storage.appointments import anonymise
 from storage.db import Database
-from storage.models import Appointment, Outbox, Parent, PersistedState, Question
+from storage.models import (
+    Appointment,
+    Outbox,
+    Parent,
+    PersistedState,
+    Question,
+    SurveyComment,
+)
 from storage.outbox import OPEN_STATES
 
 log = logging.getLogger(__name__)
@@ -49,6 +56,10 @@ def anonymise_old(db: Database, now: datetime, retention_days: int) -> int:
             )
         # Questions to a specialist go with old bookings: the whole thread, after the window.
         questions_removed = questions.remove_old(session, cutoff)
+        # A survey comment is free text (it may hold a name): kept no longer than a booking.
+        session.exec(  # type: ignore[call-overload]
+            delete(SurveyComment).where(col(SurveyComment.day) < cutoff.date())
+        )
     with db.session() as session:
         referenced = select(Appointment.parent_id).where(col(Appointment.parent_id).is_not(None))
         idle = session.exec(
