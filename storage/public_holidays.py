@@ -24,7 +24,8 @@ PYTHON = sys.executable  # the child runs on this process's interpreter and pack
 COUNTRY = "BG"
 LANGUAGE = "bg"  # the names staff and parents see ("Великден")
 
-# Self-contained: the child imports nothing of ours, so it runs from any working directory.
+# Self-contained: the child imports nothing of ours, and `-P` keeps the working directory
+# off its path, so it runs the same from anywhere.
 _CHILD = """
 import json, sys
 import holidays
@@ -52,7 +53,7 @@ def _in_this_process(years: Iterable[int]) -> dict[int, dict[date, str]]:
 def _from_child(years: list[int]) -> dict[int, dict[date, str]]:
     try:
         done = subprocess.run(
-            [PYTHON, "-c", _CHILD, COUNTRY, LANGUAGE, *map(str, years)],
+            [PYTHON, "-P", "-c", _CHILD, COUNTRY, LANGUAGE, *map(str, years)],
             capture_output=True,
             timeout=120,
             check=True,
@@ -63,7 +64,10 @@ def _from_child(years: list[int]) -> dict[int, dict[date, str]]:
             for year, days in answer.items()
         }
     except (OSError, subprocess.SubprocessError, ValueError, AttributeError) as exc:
-        log.warning("public holidays: the child process failed (%s); reading them here", exc)
+        log.warning(
+            "public holidays: the child process failed (%s); reading them here",
+            type(exc).__name__,
+        )
         return _in_this_process(years)
 
 
@@ -78,8 +82,8 @@ def warm(years: Iterable[int]) -> None:
 def for_year(year: int) -> dict[date, str]:
     """Every public holiday of `year`: its day and its Bulgarian name."""
     days = _known.get(year)
-    if days is None:
-        warm([year])
+    if days is None:  # a long-running process reaching a new year: the next one with it
+        warm([year, year + 1])
         days = _known[year]
     return days
 
