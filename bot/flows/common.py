@@ -9,13 +9,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from telegram import Update
+from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.answers import Facts, told_hours
 from bot.context import BotContext
 from bot.i18n import _, comma, format_clock, format_day_short, format_when, relative_day
 from bot.routing import answered
-from bot.ui import ANY_MENU_BUTTON
+from bot.services import Services
+from bot.ui import ANY_MENU_BUTTON, MENU_LABELS
 from storage import questions, slots
 from storage.db import Database
 from storage.models import AppointmentStatus
@@ -190,3 +192,30 @@ def answered_callback(callback: Any, pattern: str) -> CallbackQueryHandler:  # t
 def answered_message(message_filter: filters.BaseFilter, callback: Any) -> MessageHandler:  # type: ignore[type-arg]
     """A conversation's message step that answers the update itself (bot/routing.py)."""
     return MessageHandler(message_filter, answered(callback))
+
+
+def share_phone_keyboard() -> ReplyKeyboardMarkup:
+    """The phone step's keyboard: share the number with one tap; 🆘 stays within reach."""
+    return ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(_("📱 Изпратете номера си"), request_contact=True)],
+            [KeyboardButton(_(MENU_LABELS["emergency"]))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+NEXT_FREE = 3  # "кога мога да дойда": this many free times
+
+
+def facts_for(services: Services, keys: tuple[str, ...]) -> Facts:
+    """Read only what the answers need: the hours staff set, the next free times."""
+    hours = told_hours(services.db) if {"hours", "address", "phone"} & set(keys) else None
+    if "when" not in keys:
+        return Facts(hours=hours)
+    tz, now = services.settings.tz, services.now()
+    with services.db.read() as session:
+        # The free slots nearest to now are the earliest ones (none lie in the past).
+        nearest = slots.nearest_free(session, tz, now, now, limit=NEXT_FREE)
+    return Facts(hours=hours, free=[slot.start for slot in nearest], tz=tz, now=now)

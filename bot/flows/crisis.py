@@ -18,7 +18,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, fi
 from admin.telegram.handlers import INPUT_KEY as STAFF_INPUT_KEY
 from bot.answers import crisis_for, crisis_text, faq_answer, topic_answer
 from bot.context import BotContext
-from bot.flows.common import asking, question_of_reply
+from bot.flows.common import asking, facts_for, question_of_reply
 from bot.text import Reading, Understanding
 from bot.ui import ANY_MENU_BUTTON_TEXTS, inline, main_menu, menu_button, menu_filter
 
@@ -86,7 +86,7 @@ async def crisis(update: Update, context: BotContext) -> None:
         buttons = more.buttons
     elif asked := [k for k in reading.intents if k not in SMALL_TALK]:
         # "детето ми избяга, трябва ли направление": that is answered too.
-        answer = faq_answer(asked[0], content)
+        answer = faq_answer(asked[0], content, facts_for(context.services, (asked[0],)))
         text += "\n\n" + answer.text
         buttons = answer.buttons
     private = message.chat.type == Chat.PRIVATE

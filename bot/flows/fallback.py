@@ -15,16 +15,15 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 from bot.answers import (
     INTENTS,
     Answer,
-    Facts,
     choice_buttons,
     choices_text,
     compose,
     faq_answer,
     not_understood_text,
     numbers_line,
-    told_hours,
 )
 from bot.context import BotContext
+from bot.flows.common import facts_for
 from bot.i18n import _
 from bot.services import Services
 from bot.ui import (
@@ -38,11 +37,8 @@ from bot.ui import (
     require_message,
     stale_button,
 )
-from storage.slots import nearest_free
 
 log = logging.getLogger(__name__)
-
-NEXT_FREE = 3  # "кога мога да дойда": this many free times
 
 
 def _markup(answer: Answer) -> InlineKeyboardMarkup | ReplyKeyboardMarkup:
@@ -50,18 +46,6 @@ def _markup(answer: Answer) -> InlineKeyboardMarkup | ReplyKeyboardMarkup:
         return main_menu()
     # Where the answer may not be enough: "💬 Въпрос към специалист" (bot/flows/ask.py).
     return inline([[b] for b in answer.buttons] + [[ask_button()], [menu_button()]])
-
-
-def facts_for(services: Services, keys: tuple[str, ...]) -> Facts:
-    """Read only what the answers need: the hours staff set, the next free times."""
-    hours = told_hours(services.db) if {"hours", "address", "phone"} & set(keys) else None
-    if "when" not in keys:
-        return Facts(hours=hours)
-    tz, now = services.settings.tz, services.now()
-    with services.db.read() as session:
-        # The free slots nearest to now are the earliest ones (none lie in the past).
-        slots = nearest_free(session, tz, now, now, limit=NEXT_FREE)
-    return Facts(hours=hours, free=[slot.start for slot in slots], tz=tz, now=now)
 
 
 def answer_for(services: Services, text: str) -> Answer:

@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from babel.dates import get_day_names
-from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -38,6 +38,7 @@ from bot.flows.common import (
     answered_callback,
     answered_message,
     consent_prompt,
+    share_phone_keyboard,
 )
 from bot.flows.fallback import stale_button
 from bot.i18n import _, babel_locale, current_language, format_when
@@ -246,11 +247,7 @@ async def ask_phone(update: Update, context: BotContext, *, prefix: str = "") ->
         "На кой телефон да Ви се обадим при нужда? Напишете го, например 0888 123 456."
     )
     await show(update, text, inline([_abort_row()]))
-    share = ReplyKeyboardMarkup(
-        [[KeyboardButton(_("📱 Изпратете номера си"), request_contact=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
+    share = share_phone_keyboard()
     await context.bot.send_message(
         _chat(update), _("Или натиснете бутона долу, за да го изпратите."), reply_markup=share
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
@@ -31,13 +31,14 @@ from bot.flows.common import (
     free_days,
     free_times,
     parse_day,
+    share_phone_keyboard,
     time_rows,
     topic_title,
     user_id,
 )
 from bot.i18n import _, format_day_short, format_when
 from bot.steps import open_until
-from bot.ui import MENU_LABELS, inline, main_menu, show
+from bot.ui import inline, main_menu, show
 from storage import booking, parents
 
 
@@ -159,14 +160,7 @@ async def ask_phone(update: Update, context: BotContext, *, prefix: str = "") ->
         "На кой телефон да Ви се обадим при нужда? Напишете го, например 0888 123 456."
     )
     await show(update, text, inline([cancel_row()]))
-    share = ReplyKeyboardMarkup(
-        [
-            [KeyboardButton(_("📱 Изпратете номера си"), request_contact=True)],
-            [KeyboardButton(_(MENU_LABELS["emergency"]))],  # 🆘 stays within reach
-        ],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
+    share = share_phone_keyboard()
     await context.bot.send_message(
         chat_id(update), _("Или натиснете бутона долу, за да го изпратите."), reply_markup=share
     )
