@@ -29,7 +29,7 @@ from telegram.warnings import PTBUserWarning
 from bot.background import durable_write
 from bot.context import BotContext
 from bot.i18n import _
-from bot.routing import answered
+from bot.routing import answered, handed_over
 from bot.ui import ANY_MENU_BUTTON, inline, menu_button, require_message, show
 from storage import survey
 from storage.errors import SurveyClosed
@@ -149,8 +149,10 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[
-                MessageHandler(private & ANY_MENU_BUTTON, hand_over),
-                CommandHandler(["start", "menu", "cancel"], hand_over, filters=private),
+                MessageHandler(private & ANY_MENU_BUTTON, handed_over(hand_over)),
+                CommandHandler(
+                    ["start", "menu", "cancel"], handed_over(hand_over), filters=private
+                ),
             ],
             name=NAME,
             persistent=True,

@@ -42,7 +42,7 @@ from bot.flows.common import (
 )
 from bot.flows.fallback import stale_button
 from bot.i18n import _, babel_locale, current_language, format_when
-from bot.routing import answered
+from bot.routing import answered, handed_over
 from bot.ui import ANY_MENU_BUTTON, inline, main_menu, menu_button, require_message, show
 from storage import parents
 from storage.errors import (
@@ -463,8 +463,8 @@ def handlers(timeout_minutes: int = 30) -> list[BaseHandler]:  # type: ignore[ty
             },
             fallbacks=[
                 CommandHandler("cancel", answered(abort)),
-                MessageHandler(private & ANY_MENU_BUTTON, hand_over),
-                CommandHandler(["start", "menu"], hand_over, filters=private),
+                MessageHandler(private & ANY_MENU_BUTTON, handed_over(hand_over)),
+                CommandHandler(["start", "menu"], handed_over(hand_over), filters=private),
             ],
             name=NAME,
             persistent=True,
