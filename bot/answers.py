@@ -31,7 +31,6 @@ REFERRAL = (N_("📄 Направление от ДСП"), "ref:start")
 GROUPS = (N_("👥 С кого работим"), "info:groups:1")
 TEAM = (N_("🧑‍🏫 Екипът"), "info:team")
 ABOUT = (N_("ℹ️ За центъра"), "info:about")
-CONTACTS = (N_("☎️ Контакти"), "info:contacts")
 MY = (N_("🗓 Моите часове"), "my:list")
 
 # What a free-text intent is called on a button when the bot asks which one was meant.
@@ -66,11 +65,6 @@ class Answer:
 
     text: str
     buttons: list[Button] = field(default_factory=list)
-
-
-def opening_hours(db: Database) -> Hours:
-    """The weekly hours staff set (one short read; empty when none are set)."""
-    return rules_of(db).hours
 
 
 def told_hours(db: Database) -> Hours | None:

@@ -19,7 +19,7 @@ import re
 import tomllib
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -440,12 +440,10 @@ class Reading:
 
     crisis: tuple[str, ...] = ()  # categories to answer with the numbers, most urgent first
     doubt: tuple[str, ...] = ()  # crisis-looking words in a probably everyday sense
-    topic_only: bool = False  # every crisis match names a topic ("насилие"), none a person
     asks: bool = False  # the message asks something (a question word, a service, an intent)
     intents: tuple[str, ...] = ()  # FAQ intents to answer, in the order written
     choices: tuple[str, ...] = ()  # two or three intents read equally well: ask back
     home: bool = False  # about the family at home (0800 11 977 as well)
-    child: bool = False  # a child is involved (116 111 comes before the centre)
 
     @property
     def is_crisis(self) -> bool:
@@ -541,12 +539,10 @@ class Understanding:
         return Reading(
             crisis=crisis,
             doubt=() if crisis else doubt,
-            topic_only=bool(strong) and all(h.level == "topic" for h in strong),
             asks=asking or "ask" in present,
             intents=intents,
             choices=choices,
             home="home" in present,
-            child=bool(present & {"child", "him_her"}) or "missing" in crisis,
         )
 
     @staticmethod
@@ -656,8 +652,3 @@ def crisis_category(text: str) -> str | None:
 def intents_of(text: str) -> tuple[str, ...]:
     """The FAQ intents the message asks about (empty when none, or when it is a tie)."""
     return read(text).intents
-
-
-def all_words(texts: Iterable[str]) -> set[str]:
-    """Distinct words of many texts (the bench warms the per-word cache with them)."""
-    return {w for t in texts for w in words(t)}
