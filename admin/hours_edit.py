@@ -21,6 +21,7 @@ from bot.i18n import _, format_clock
 from bot.services import Services
 from storage import appointments as repo
 from storage import slots as slot_rules
+from storage import waitlist
 from storage.clock import utcnow
 from storage.models import BookingRules, OpeningHours, StaffRole
 from storage.rules import OpeningRules, load_rules, read_rules
@@ -151,6 +152,8 @@ def save(services: Services, *, staff_user_id: int, draft: HoursDraft) -> Openin
         row.hours_set = True  # set by the centre: the bot now states them as fact
         session.add(row)
         session.flush()
+        # Wider hours: new places go to the waiting list first (as admin.hours.set_hours).
+        waitlist.offer_free_places(session, now=now, policy=services.reminder_policy)
         after = load_rules(session)
         repo.audit(
             session,
