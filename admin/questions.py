@@ -98,15 +98,18 @@ def raise_unanswered(services: Services) -> int:
     now, tz = services.now(), services.settings.tz
     with services.db.read() as session:
         due = repo.due_for_raise(session, now=now, tz=tz)
+    raised = 0
     for question_id in due:
         with services.db.session() as session:
-            repo.mark_raised(session, question_id, now)
+            if not repo.mark_raised(session, question_id, now):
+                continue  # answered or closed meanwhile: nothing to raise
+            raised += 1
             view = repo.view(session, question_id)
             with language(STAFF_LANGUAGE):
                 text = raise_text(view, now)
                 buttons = card_rows(view)
             _to_staff(session, services, Kind.question_line, view.id, text, buttons)
-    return len(due)
+    return raised
 
 
 # --- the outbox rows of a question ------------------------------------------------------------

@@ -419,10 +419,14 @@ def due_for_raise(session: Session, *, now: datetime, tz: ZoneInfo) -> list[int]
     return due
 
 
-def mark_raised(session: Session, question_id: int, now: datetime) -> None:
+def mark_raised(session: Session, question_id: int, now: datetime) -> bool:
+    """Mark the question raised; False if it was answered or closed since it was found due."""
     question = _locked(session, question_id)
+    if question.status not in WAITING:
+        return False
     question.raised_at = now
     session.add(question)
+    return True
 
 
 # --- staff-chat messages of a question ------------------------------------------------------
